@@ -1,0 +1,38 @@
+//! The Tauri commands: each parses its input, calls one core function and maps the error.
+
+mod incidents;
+mod settings;
+
+use tauri::{Builder, Runtime};
+
+/// Registers every command the window may call.
+pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        settings::desk_info,
+        settings::reference_data,
+        settings::load_demo_data,
+        settings::set_operator,
+        settings::save_service,
+        settings::save_team,
+        settings::save_person,
+        settings::save_category,
+        settings::save_priority_matrix,
+        settings::preview_priority,
+        incidents::log_incident,
+        incidents::list_incidents,
+        incidents::get_incident,
+        incidents::update_incident,
+        incidents::assign_incident,
+        incidents::acknowledge_incident,
+        incidents::add_note,
+        incidents::escalate_incident,
+        incidents::record_workaround,
+        incidents::resolve_incident,
+        incidents::verify_resolution,
+        incidents::close_incident,
+        incidents::reopen_incident,
+    ])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,85 @@
+//! Incident Desk desktop application: the Tauri shell around the core.
+//!
+//! It finds the data folder, opens the desk, forwards every command to one core call and tells
+//! the window when data changed. No rule of the domain lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+use state::AppState;
+use std::path::PathBuf;
+use tauri::{Emitter, Manager};
+
+/// Where the database lives: `--data-dir <path>` or `--data-dir=<path>`, then
+/// `INCIDENT_DESK_DATA_DIR`, then the OS app-data folder.
+fn data_dir_override(args: &[String]) -> Option<PathBuf> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--data-dir" {
+            return it.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.strip_prefix("--data-dir=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    std::env::var_os("INCIDENT_DESK_DATA_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let builder = tauri::Builder::default()
+        // One app per machine writes the database; a second start focuses the first window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .setup(move |app| {
+            let dir = match data_dir_override(&args) {
+                Some(d) => d,
+                None => app.path().app_data_dir()?,
+            };
+            let state = AppState::open(&dir);
+            if let Ok(desk) = &state.desk {
+                let handle = app.handle().clone();
+                desk.on_change(move |change| {
+                    let _ = handle.emit(
+                        "desk-changed",
+                        serde_json::json!({ "incident_id": change.incident_id }),
+                    );
+                });
+            }
+            app.manage(state);
+            Ok(())
+        });
+    if let Err(e) = commands::register(builder).run(tauri::generate_context!()) {
+        eprintln!("Incident Desk could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_data_dir_flag_wins_in_both_spellings() {
+        assert_eq!(
+            data_dir_override(&args(&["app", "--data-dir", "/tmp/x"])),
+            Some(PathBuf::from("/tmp/x"))
+        );
+        assert_eq!(
+            data_dir_override(&args(&["app", "--data-dir=/tmp/y"])),
+            Some(PathBuf::from("/tmp/y"))
+        );
+    }
+}

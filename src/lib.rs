@@ -1,0 +1,18 @@
+//! Incident Desk core: ITIL 4 incident management on a local SQLite database.
+//!
+//! Everything a user can do is a method of [`Desk`] with a typed input and output, callable from
+//! a test without a window. The Tauri shell (`src-tauri/`) is a thin adapter over it.
+
+pub mod clock;
+pub mod demo;
+pub mod desk;
+pub mod error;
+pub mod lifecycle;
+pub mod model;
+pub mod ops;
+pub mod priority;
+pub mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use desk::{Change, Desk, DATABASE_FILE};
+pub use error::{Error, ErrorPayload, Result};

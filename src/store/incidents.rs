@@ -1,0 +1,366 @@
+//! The `incidents` table: the current state of each incident, and the list query.
+
+use super::{parse_opt_ts, parse_ts, ts};
+use crate::model::*;
+use crate::{Error, Result};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+/// The human id of an incident.
+pub fn number_for(id: i64) -> String {
+    format!("INC-{id:06}")
+}
+
+/// The id the next incident gets; called inside the write transaction that inserts it.
+pub fn next_id(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM incidents")?
+        .query_row([], |r| r.get(0))?)
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM incidents")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Inserts `inc` as given (its id and number included).
+pub fn insert(conn: &Connection, inc: &Incident) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO incidents (id, number, title, description, category_id, service_id,
+            reporter_name, reporter_contact, channel, started_at, logged_at, impact, urgency,
+            priority, computed_priority, priority_override_reason, status, assignee_id, team_id,
+            escalation_level, workaround, acknowledged_at, resolved_at, resolution_code,
+            resolution_notes, verified_at, verified_by, verification_method, verification_notes,
+            closed_at, closed_by, closure_notes, reopen_count, created_by, updated_at, updated_by,
+            version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35,
+            ?36, ?37)",
+    )?
+    .execute(params![
+        inc.id,
+        inc.number,
+        inc.title,
+        inc.description,
+        inc.category_id,
+        inc.service_id,
+        inc.reporter_name,
+        inc.reporter_contact,
+        inc.channel.as_str(),
+        ts(&inc.started_at),
+        ts(&inc.logged_at),
+        inc.impact.as_str(),
+        inc.urgency.as_str(),
+        inc.priority.as_str(),
+        inc.computed_priority.as_str(),
+        inc.priority_override_reason,
+        inc.status.as_str(),
+        inc.assignee_id,
+        inc.team_id,
+        inc.escalation_level,
+        inc.workaround,
+        inc.acknowledged_at.as_ref().map(ts),
+        inc.resolved_at.as_ref().map(ts),
+        inc.resolution_code.map(|c| c.as_str()),
+        inc.resolution_notes,
+        inc.verified_at.as_ref().map(ts),
+        inc.verified_by,
+        inc.verification_method.map(|m| m.as_str()),
+        inc.verification_notes,
+        inc.closed_at.as_ref().map(ts),
+        inc.closed_by,
+        inc.closure_notes,
+        inc.reopen_count,
+        inc.created_by,
+        ts(&inc.updated_at),
+        inc.updated_by,
+        inc.version,
+    ])?;
+    Ok(())
+}
+
+/// Writes the new state `next` over the row that was read at `read_version`. The caller has
+/// already checked the version the user saw; the `WHERE version` guard makes the write itself
+/// safe even if another connection slipped in.
+pub fn update(conn: &Connection, next: &Incident, read_version: i64) -> Result<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE incidents SET title = ?3, description = ?4, category_id = ?5, service_id = ?6,
+                reporter_name = ?7, reporter_contact = ?8, channel = ?9, started_at = ?10,
+                impact = ?11, urgency = ?12, priority = ?13, computed_priority = ?14,
+                priority_override_reason = ?15, status = ?16, assignee_id = ?17, team_id = ?18,
+                escalation_level = ?19, workaround = ?20, acknowledged_at = ?21, resolved_at = ?22,
+                resolution_code = ?23, resolution_notes = ?24, verified_at = ?25, verified_by = ?26,
+                verification_method = ?27, verification_notes = ?28, closed_at = ?29,
+                closed_by = ?30, closure_notes = ?31, reopen_count = ?32, updated_at = ?33,
+                updated_by = ?34, version = ?35
+             WHERE id = ?1 AND version = ?2",
+        )?
+        .execute(params![
+            next.id,
+            read_version,
+            next.title,
+            next.description,
+            next.category_id,
+            next.service_id,
+            next.reporter_name,
+            next.reporter_contact,
+            next.channel.as_str(),
+            ts(&next.started_at),
+            next.impact.as_str(),
+            next.urgency.as_str(),
+            next.priority.as_str(),
+            next.computed_priority.as_str(),
+            next.priority_override_reason,
+            next.status.as_str(),
+            next.assignee_id,
+            next.team_id,
+            next.escalation_level,
+            next.workaround,
+            next.acknowledged_at.as_ref().map(ts),
+            next.resolved_at.as_ref().map(ts),
+            next.resolution_code.map(|c| c.as_str()),
+            next.resolution_notes,
+            next.verified_at.as_ref().map(ts),
+            next.verified_by,
+            next.verification_method.map(|m| m.as_str()),
+            next.verification_notes,
+            next.closed_at.as_ref().map(ts),
+            next.closed_by,
+            next.closure_notes,
+            next.reopen_count,
+            ts(&next.updated_at),
+            next.updated_by,
+            next.version,
+        ])?;
+    if n == 0 {
+        return Err(Error::Conflict(format!(
+            "{} was changed by someone else while this change was being saved; reload it and try again",
+            next.number
+        )));
+    }
+    Ok(())
+}
+
+const SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.category_id, c.name,
+    i.service_id, s.name, i.reporter_name, i.reporter_contact, i.channel, i.started_at,
+    i.logged_at, i.impact, i.urgency, i.priority, i.computed_priority, i.priority_override_reason,
+    i.status, i.assignee_id, p.name, i.team_id, t.name, i.escalation_level, i.workaround,
+    i.acknowledged_at, i.resolved_at, i.resolution_code, i.resolution_notes, i.verified_at,
+    i.verified_by, i.verification_method, i.verification_notes, i.closed_at, i.closed_by,
+    i.closure_notes, i.reopen_count, i.created_by, i.updated_at, i.updated_by, i.version
+  FROM incidents i
+  JOIN categories c ON c.id = i.category_id
+  JOIN services s ON s.id = i.service_id
+  LEFT JOIN people p ON p.id = i.assignee_id
+  LEFT JOIN teams t ON t.id = i.team_id";
+
+fn from_row(r: &Row<'_>) -> Result<Incident> {
+    let text = |i: usize| -> Result<String> { Ok(r.get::<_, String>(i)?) };
+    let opt = |i: usize| -> Result<Option<String>> { Ok(r.get::<_, Option<String>>(i)?) };
+    Ok(Incident {
+        id: r.get(0)?,
+        number: text(1)?,
+        title: text(2)?,
+        description: text(3)?,
+        category_id: r.get(4)?,
+        category_name: text(5)?,
+        service_id: r.get(6)?,
+        service_name: text(7)?,
+        reporter_name: text(8)?,
+        reporter_contact: text(9)?,
+        channel: Channel::parse(&text(10)?, "channel")?,
+        started_at: parse_ts(&text(11)?)?,
+        logged_at: parse_ts(&text(12)?)?,
+        impact: Impact::parse(&text(13)?, "impact")?,
+        urgency: Urgency::parse(&text(14)?, "urgency")?,
+        priority: Priority::parse(&text(15)?, "priority")?,
+        computed_priority: Priority::parse(&text(16)?, "computed_priority")?,
+        priority_override_reason: opt(17)?,
+        status: Status::parse(&text(18)?, "status")?,
+        assignee_id: r.get(19)?,
+        assignee_name: opt(20)?,
+        team_id: r.get(21)?,
+        team_name: opt(22)?,
+        escalation_level: r.get(23)?,
+        workaround: opt(24)?,
+        acknowledged_at: parse_opt_ts(opt(25)?)?,
+        resolved_at: parse_opt_ts(opt(26)?)?,
+        resolution_code: opt(27)?
+            .map(|c| ResolutionCode::parse(&c, "resolution_code"))
+            .transpose()?,
+        resolution_notes: opt(28)?,
+        verified_at: parse_opt_ts(opt(29)?)?,
+        verified_by: opt(30)?,
+        verification_method: opt(31)?
+            .map(|m| VerificationMethod::parse(&m, "verification_method"))
+            .transpose()?,
+        verification_notes: opt(32)?,
+        closed_at: parse_opt_ts(opt(33)?)?,
+        closed_by: opt(34)?,
+        closure_notes: opt(35)?,
+        reopen_count: r.get(36)?,
+        created_by: text(37)?,
+        updated_at: parse_ts(&text(38)?)?,
+        updated_by: text(39)?,
+        version: r.get(40)?,
+    })
+}
+
+pub fn find(conn: &Connection, id: i64) -> Result<Option<Incident>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE i.id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(from_row(r)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Incident> {
+    find(conn, id)?.ok_or_else(|| Error::NotFound(format!("{} does not exist", number_for(id))))
+}
+
+/// Turns what a user typed into an FTS5 query: every word must match, as a prefix, and no
+/// character of theirs is FTS syntax.
+pub fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
+}
+
+/// The WHERE clause and parameters of a list query.
+fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    match q.state.as_deref().map(str::trim) {
+        None | Some("") | Some("all") => {}
+        // Written exactly as in the partial indexes so the planner uses them.
+        Some("open") => clauses.push("i.status <> 'closed'".into()),
+        Some("closed") => clauses.push("i.status = 'closed'".into()),
+        Some(other) => {
+            return Err(Error::validation(
+                "state",
+                format!("State must be open, closed or all (got {other:?})"),
+            ))
+        }
+    }
+    let mut bind = |clause: &str, v: Value| {
+        values.push(v);
+        clauses.push(clause.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        bind("i.status = ?", Value::Text(Status::parse(s, "status")?.as_str().into()));
+    }
+    if let Some(p) = q.priority.as_deref().filter(|s| !s.is_empty()) {
+        bind(
+            "i.priority = ?",
+            Value::Text(Priority::parse(p, "priority")?.as_str().into()),
+        );
+    }
+    if let Some(id) = q.category_id {
+        bind("i.category_id = ?", Value::Integer(id));
+    }
+    if let Some(id) = q.service_id {
+        bind("i.service_id = ?", Value::Integer(id));
+    }
+    if let Some(id) = q.assignee_id {
+        bind("i.assignee_id = ?", Value::Integer(id));
+    }
+    if let Some(id) = q.team_id {
+        bind("i.team_id = ?", Value::Integer(id));
+    }
+    if let Some(m) = q.text.as_deref().and_then(fts_query) {
+        bind(
+            "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)",
+            Value::Text(m),
+        );
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    Ok((sql, values))
+}
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 500;
+
+/// One page of the list with the total count of matching incidents.
+pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::validation(
+            "limit",
+            format!("Page size must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    if q.offset < 0 {
+        return Err(Error::validation("offset", "Offset cannot be negative"));
+    }
+    let (where_sql, mut values) = filters(q)?;
+    let order = match q.sort {
+        SortOrder::Priority => "i.priority, i.logged_at, i.id",
+        SortOrder::Age => "i.logged_at, i.id",
+        SortOrder::LastUpdate => "i.updated_at DESC, i.id DESC",
+    };
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM incidents i{where_sql}"))?
+        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+    let n = values.len();
+    values.push(Value::Integer(limit));
+    values.push(Value::Integer(q.offset));
+    let sql = format!(
+        "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
+                i.logged_at, i.updated_at
+         FROM incidents i
+         JOIN categories c ON c.id = i.category_id
+         JOIN services s ON s.id = i.service_id
+         LEFT JOIN people p ON p.id = i.assignee_id
+         LEFT JOIN teams t ON t.id = i.team_id{where_sql}
+         ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+    let mut out = Vec::with_capacity(limit as usize);
+    while let Some(r) = rows.next()? {
+        out.push(IncidentRow {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            title: r.get(2)?,
+            priority: Priority::parse(&r.get::<_, String>(3)?, "priority")?,
+            status: Status::parse(&r.get::<_, String>(4)?, "status")?,
+            category_name: r.get(5)?,
+            service_name: r.get(6)?,
+            assignee_name: r.get(7)?,
+            team_name: r.get(8)?,
+            logged_at: parse_ts(&r.get::<_, String>(9)?)?,
+            updated_at: parse_ts(&r.get::<_, String>(10)?)?,
+        });
+    }
+    Ok(IncidentPage {
+        rows: out,
+        total,
+        offset: q.offset,
+        limit,
+    })
+}
+
+/// The name of a row in a small table, for readable event values.
+pub fn name_of(conn: &Connection, table: &str, id: i64) -> Result<Option<String>> {
+    let sql = format!("SELECT name FROM {table} WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}

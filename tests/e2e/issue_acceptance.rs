@@ -1,0 +1,208 @@
+//! Issue acceptance: a new user sets up the desk, logs an incident, takes it through the ITIL
+//! lifecycle to closure, and finds it, with its whole history, after restarting the app.
+
+use crate::app::{self, tid, App, Artifacts, Prerequisites};
+
+const TITLE: &str = "Email is down for the whole office";
+const SERVICE: &str = "Corporate email";
+
+/// The list row of an incident, by its number.
+fn row(number: &str) -> String {
+    format!("{}[data-number=\"{number}\"]", tid("incident-row"))
+}
+
+fn in_row(number: &str, testid: &str) -> String {
+    format!("{} {}", row(number), tid(testid))
+}
+
+#[test]
+fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_after_a_restart() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("incident_lifecycle_survives_restart");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+
+    // ── First run: the welcome screen asks who I am ──────────────────────────────────────
+    let desk = App::launch(&pre, &data_dir, &artifacts, "first-run");
+    desk.visible("welcome");
+    desk.shot("welcome");
+    desk.fill("welcome-name", "Alex Morgan");
+    desk.click("welcome-start");
+    desk.gone("welcome");
+    desk.wait_text("operator-name", "Alex Morgan");
+    desk.visible("list-empty");
+    desk.shot("empty desk");
+    assert!(
+        data_dir.join("incident-desk.sqlite3").is_file(),
+        "the database is created in the data folder given on the command line: {}",
+        data_dir.display()
+    );
+
+    // ── Settings: add the service the incident is about ──────────────────────────────────
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-services");
+    add_service(&desk, SERVICE);
+    desk.shot("service added");
+
+    // ── New incident with the title missing: refused next to the title, nothing saved ────
+    desk.click("new-incident");
+    desk.visible("form-new-incident");
+    desk.shot("new incident form");
+    fill_incident_except_title(&desk);
+    desk.click("submit-incident");
+    let title_error = desk.text("error-title");
+    assert!(
+        title_error.to_lowercase().contains("title"),
+        "the message under the title field names the title: {title_error:?}"
+    );
+    assert!(desk.is_visible("form-new-incident"), "the form stays open after a refusal");
+    desk.shot("title missing refused");
+    desk.click("cancel-incident");
+    desk.visible("list-empty");
+    let rows = desk.count_css(&tid("incident-row"));
+    assert_eq!(rows, 0, "a refused incident is not saved, but the list has {rows} row(s)");
+    desk.wait_text("page-info", "No incidents");
+
+    // ── New incident, complete: priority P1 from extensive impact × critical urgency ─────
+    desk.click("new-incident");
+    desk.visible("form-new-incident");
+    desk.fill("field-title", TITLE);
+    fill_incident_except_title(&desk);
+    let preview = desk.wait_text("priority-preview", "P1");
+    desk.shot("complete form with P1 preview");
+    desk.click("submit-incident");
+    desk.wait_text("detail-number", "INC-000001");
+    desk.shot("logged");
+
+    desk.click("nav-incidents");
+    let row_priority = desk.wait_text_css(
+        &in_row("INC-000001", "row-priority"),
+        "P1",
+        "INC-000001 in the list with priority P1",
+    );
+    let row_title = desk.text_css(&in_row("INC-000001", "row-title"), "the row's title");
+    assert!(row_title.contains(TITLE), "the row shows the title: {row_title:?}");
+    let row_number = desk.text_css(&in_row("INC-000001", "row-number"), "the row's number");
+    assert!(row_number.contains("INC-000001"), "the row shows the number: {row_number:?}");
+    assert!(preview.contains("P1") && row_priority.contains("P1"));
+    desk.shot("listed as P1");
+
+    // ── Work it: acknowledge, resolve ────────────────────────────────────────────────────
+    desk.click_css(&in_row("INC-000001", "row-title"), "the INC-000001 row to open");
+    desk.visible("incident-detail");
+    desk.wait_text("detail-number", "INC-000001");
+    desk.wait_text("detail-priority", "P1");
+    desk.wait_text("detail-title", TITLE);
+    desk.shot("detail");
+
+    desk.click("action-acknowledge");
+    desk.wait_text("detail-status", "In progress");
+    desk.shot("acknowledged");
+
+    desk.click("action-resolve");
+    desk.select("resolve-code", "fixed");
+    desk.fill("resolve-notes", "Restarted the mail transport service; mail flows again.");
+    desk.click("resolve-submit");
+    desk.wait_text("detail-status", "Resolved");
+    desk.shot("resolved");
+
+    // ── Closing before the user confirmed the fix is refused ─────────────────────────────
+    try_to_close(&desk, "Closing without verification");
+    let refusal = desk.text("action-error");
+    assert!(
+        refusal.to_lowercase().contains("verif"),
+        "the refusal says verification is missing: {refusal:?}"
+    );
+    let status = desk.text("detail-status");
+    assert!(status.contains("Resolved"), "a refused close leaves the status Resolved: {status:?}");
+    desk.shot("close before verification refused");
+
+    // ── Verify, then close ───────────────────────────────────────────────────────────────
+    desk.click("action-verify");
+    desk.select("verify-method", "reporter_confirmed");
+    desk.fill("verify-notes", "The reporter sent and received a test message.");
+    desk.click("verify-submit");
+    desk.gone("verify-submit");
+    desk.shot("verified");
+
+    try_to_close(&desk, "Confirmed with the reporter; closing.");
+    desk.wait_text("detail-status", "Closed");
+    desk.shot("closed");
+
+    // ── Restart on the same data folder ──────────────────────────────────────────────────
+    desk.quit();
+    let desk = App::launch(&pre, &data_dir, &artifacts, "after-restart");
+    desk.visible("filter-state");
+    desk.wait_text("operator-name", "Alex Morgan");
+    assert!(!desk.is_visible("welcome"), "a desk with an operator does not greet again");
+    show_closed_incidents(&desk);
+    desk.wait_text_css(
+        &in_row("INC-000001", "row-status"),
+        "Closed",
+        "INC-000001 in the list as Closed after the restart",
+    );
+    desk.shot("after restart");
+    desk.click_css(&in_row("INC-000001", "row-title"), "the INC-000001 row to open");
+    desk.wait_text("detail-number", "INC-000001");
+    desk.wait_text("detail-status", "Closed");
+    desk.visible("timeline");
+    let entries = desk.texts_css(&format!("{} {}", tid("timeline"), tid("timeline-entry")));
+    desk.shot("timeline after restart");
+    assert_timeline_has_every_step(&entries);
+
+    desk.quit();
+}
+
+/// Settings › Services: add a service the way a new user would.
+fn add_service(desk: &App, name: &str) {
+    desk.click("service-new");
+    desk.fill("service-name", name);
+    desk.click("service-submit");
+    desk.wait_text("settings", name);
+}
+
+/// Everything but the title: description, category, service, reporter, channel,
+/// impact "extensive" and urgency "critical".
+fn fill_incident_except_title(desk: &App) {
+    desk.fill("field-description", "Outlook and webmail show 'cannot connect' since 09:10 for everyone.");
+    desk.select("field-category", "Application");
+    desk.select("field-service", SERVICE);
+    desk.fill("field-reporter-name", "Sam Reporter");
+    desk.fill("field-reporter-contact", "sam@example.org");
+    desk.select("field-channel", "phone");
+    desk.select("field-impact", "extensive");
+    desk.select("field-urgency", "critical");
+}
+
+/// Open the close form and submit it with these notes.
+fn try_to_close(desk: &App, notes: &str) {
+    desk.click("action-close");
+    desk.fill("close-notes", notes);
+    desk.click("close-submit");
+}
+
+/// The list shows open incidents by default: switch the state filter to all (or closed).
+fn show_closed_incidents(desk: &App) {
+    desk.visible("filter-state");
+    desk.select("filter-state", "all");
+}
+
+fn assert_timeline_has_every_step(entries: &[String]) {
+    let steps = ["logged", "acknowledged", "resolved", "verified", "closed"];
+    let mut positions = Vec::new();
+    for step in steps {
+        let at = entries.iter().position(|e| e.to_lowercase().contains(step));
+        match at {
+            Some(i) => positions.push(i),
+            None => panic!("the timeline has no entry for '{step}'; entries: {entries:#?}"),
+        }
+    }
+    let ascending = positions.windows(2).all(|w| w[0] < w[1]);
+    let descending = positions.windows(2).all(|w| w[0] > w[1]);
+    assert!(
+        ascending || descending,
+        "the timeline lists the steps in the order they happened ({steps:?} at {positions:?}): {entries:#?}"
+    );
+}

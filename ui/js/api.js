@@ -1,0 +1,116 @@
+// api.js — the only module that talks to the Rust core. It wraps each Tauri command of
+// docs/commands.md in a named function and turns every rejection into an ApiError carrying the
+// core's {code, message, field}, so screens never see raw invoke() plumbing or error shapes.
+
+/** A refusal or failure from the core, as the UI shows it. */
+export class ApiError extends Error {
+  constructor(code, message, field) {
+    super(message);
+    this.code = code || 'storage';
+    this.field = field || null;
+  }
+}
+
+function tauriInvoke() {
+  const t = window.__TAURI__;
+  if (t && t.core && typeof t.core.invoke === 'function') return t.core.invoke;
+  // withGlobalTauri off: the internal bridge is always injected by Tauri.
+  const internals = window.__TAURI_INTERNALS__;
+  if (internals && typeof internals.invoke === 'function') return internals.invoke.bind(internals);
+  return null;
+}
+
+function toApiError(raw) {
+  if (raw instanceof ApiError) return raw;
+  if (raw && typeof raw === 'object' && typeof raw.message === 'string') {
+    return new ApiError(raw.code || 'storage', raw.message, raw.field);
+  }
+  if (typeof raw === 'string') return new ApiError('storage', raw);
+  return new ApiError('storage', 'The desk did not answer: ' + String(raw));
+}
+
+async function call(command, input) {
+  const invoke = tauriInvoke();
+  if (!invoke) {
+    throw new ApiError('storage', 'This window is not connected to the Incident Desk core.');
+  }
+  try {
+    return await invoke(command, input === undefined ? {} : { input });
+  } catch (raw) {
+    throw toApiError(raw);
+  }
+}
+
+/**
+ * Calls `handler(payload)` after every write (payload: {incident_id} or {incident_id: null}).
+ * Returns a promise of an unlisten function.
+ */
+export async function onDeskChanged(handler) {
+  const wrap = (event) => handler((event && event.payload) || { incident_id: null });
+  const t = window.__TAURI__;
+  if (t && t.event && typeof t.event.listen === 'function') {
+    return t.event.listen('desk-changed', wrap);
+  }
+  const internals = window.__TAURI_INTERNALS__;
+  if (internals && typeof internals.transformCallback === 'function') {
+    const handlerId = internals.transformCallback(wrap);
+    const eventId = await internals.invoke('plugin:event|listen', {
+      event: 'desk-changed',
+      target: { kind: 'Any' },
+      handler: handlerId,
+    });
+    return () => internals.invoke('plugin:event|unlisten', { event: 'desk-changed', eventId });
+  }
+  return () => {};
+}
+
+// Desk and reference data
+export const deskInfo = () => call('desk_info');
+export const referenceData = () => call('reference_data');
+export const loadDemoData = () => call('load_demo_data');
+export const setOperator = (personId) => call('set_operator', { person_id: personId });
+
+// Settings
+export const saveService = (input) => call('save_service', input);
+export const saveTeam = (input) => call('save_team', input);
+export const savePerson = (input) => call('save_person', input);
+export const saveCategory = (input) => call('save_category', input);
+export const savePriorityMatrix = (matrix) => call('save_priority_matrix', matrix);
+
+// Incidents
+export const previewPriority = (impact, urgency) => call('preview_priority', { impact, urgency });
+export const logIncident = (newIncident) => call('log_incident', newIncident);
+export const listIncidents = (query) => call('list_incidents', query);
+export const getIncident = (id) => call('get_incident', { id });
+export const updateIncident = (id, expectedVersion, changes) =>
+  call('update_incident', { id, expected_version: expectedVersion, changes });
+export const assignIncident = (id, expectedVersion, assigneeId, teamId) =>
+  call('assign_incident', { id, expected_version: expectedVersion, assignee_id: assigneeId, team_id: teamId });
+export const acknowledgeIncident = (id, expectedVersion) =>
+  call('acknowledge_incident', { id, expected_version: expectedVersion });
+export const addNote = (id, expectedVersion, text) =>
+  call('add_note', { id, expected_version: expectedVersion, text });
+export const escalateIncident = (id, expectedVersion, { kind, teamId, personId, reason }) =>
+  call('escalate_incident', {
+    id,
+    expected_version: expectedVersion,
+    kind,
+    team_id: teamId,
+    person_id: personId,
+    reason,
+  });
+export const recordWorkaround = (id, expectedVersion, workaround) =>
+  call('record_workaround', { id, expected_version: expectedVersion, workaround });
+export const resolveIncident = (id, expectedVersion, resolutionCode, resolutionNotes) =>
+  call('resolve_incident', {
+    id,
+    expected_version: expectedVersion,
+    resolution_code: resolutionCode,
+    resolution_notes: resolutionNotes,
+  });
+export const verifyResolution = (id, expectedVersion, method, notes) =>
+  call('verify_resolution', { id, expected_version: expectedVersion, method, notes });
+export const closeIncident = (id, expectedVersion, closureNotes) =>
+  call('close_incident', { id, expected_version: expectedVersion, closure_notes: closureNotes });
+export const reopenIncident = (id, expectedVersion, reason) =>
+  call('reopen_incident', { id, expected_version: expectedVersion, reason });

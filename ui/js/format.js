@@ -1,0 +1,88 @@
+// format.js — turns the core's UTC RFC 3339 instants and counts into the text people read:
+// local date-times with the weekday ("Thu 26 Nov 2026 14:03:12"), ages ("2 h 14 min") and
+// grouped numbers ("1,234"). One place so every screen writes time the same way.
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const pad = (n) => String(n).padStart(2, '0');
+
+function toDate(value) {
+  if (!value) return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "Thu 26 Nov 2026 14:03:12" in local time. */
+export function fullDateTime(value) {
+  const d = toDate(value);
+  if (!d) return '';
+  return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** "Thu 26 Nov 2026 14:03" in local time. */
+export function dateTime(value) {
+  const d = toDate(value);
+  if (!d) return '';
+  return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A compact duration: "< 1 min", "14 min", "2 h 14 min", "3 d 4 h", "12 d". */
+export function duration(ms) {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return '';
+  const minutes = Math.floor(Math.max(0, ms) / 60000);
+  if (minutes < 1) return '< 1 min';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    const rest = minutes % 60;
+    return rest ? `${hours} h ${rest} min` : `${hours} h`;
+  }
+  const days = Math.floor(hours / 24);
+  if (days < 10) {
+    const rest = hours % 24;
+    return rest ? `${days} d ${rest} h` : `${days} d`;
+  }
+  return `${days} d`;
+}
+
+/** How long ago an instant was, as a duration: "2 h 14 min". */
+export function age(value, now = Date.now()) {
+  const d = toDate(value);
+  return d ? duration(now - d.getTime()) : '';
+}
+
+/** "just now", "12 min ago", "3 d ago". */
+export function ago(value, now = Date.now()) {
+  const d = toDate(value);
+  if (!d) return '';
+  const ms = now - d.getTime();
+  if (ms < 60000) return 'just now';
+  return `${duration(ms)} ago`;
+}
+
+/** The local "YYYY-MM-DDTHH:MM" a datetime-local input shows for an instant. */
+export function toLocalInput(value) {
+  const d = toDate(value);
+  if (!d) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A datetime-local value (local time) as a UTC RFC 3339 string; empty gives null. */
+export function localInputToIso(value) {
+  if (!value) return null;
+  const d = new Date(value); // "YYYY-MM-DDTHH:MM" without zone is read as local time
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** 1234 → "1,234". */
+export function count(n) {
+  return Number(n || 0).toLocaleString('en-US');
+}
+
+/** "1 incident", "3 incidents". */
+export function plural(n, one, many = `${one}s`) {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,192 @@
+// main.js — starts the window: loads the desk's reference data, routes between the screens
+// (hash routes, one module per screen), keeps the top bar (navigation, operator) current,
+// forwards `desk-changed` events to the open screen, and owns the global keyboard shortcuts
+// (N new incident, / search, Esc close, plus whatever the open screen adds).
+
+import * as api from './api.js';
+import * as store from './store.js';
+import { h, replace, clear } from './dom.js';
+import * as welcome from './screens/welcome.js';
+import * as list from './screens/list.js';
+import * as detail from './screens/detail.js';
+import * as newIncident from './screens/newIncident.js';
+import * as settings from './screens/settings.js';
+
+const screenEl = document.getElementById('screen');
+const topbar = document.getElementById('topbar');
+const operatorEl = document.querySelector('[data-testid="operator-name"]');
+const toastEl = document.getElementById('toast');
+
+let current = null; // { name, instance }
+let booted = false;
+
+/** '#/incident/42' → {name: 'detail', params: {id: 42}} */
+function parseHash(hash) {
+  const parts = (hash || '').replace(/^#\/?/, '').split('/').filter(Boolean);
+  switch (parts[0]) {
+    case 'incident':
+      return { name: 'detail', params: { id: Number(parts[1]) } };
+    case 'new':
+      return { name: 'new', params: {} };
+    case 'settings':
+      return { name: 'settings', params: { tab: parts[1] || 'services' } };
+    case 'welcome':
+      return { name: 'welcome', params: {} };
+    default:
+      return { name: 'list', params: {} };
+  }
+}
+
+const SCREENS = { welcome, list, detail, new: newIncident, settings };
+
+let pendingParams = null;
+
+/** Goes to a hash route; re-renders even when the hash does not change. */
+function navigate(hash, extraParams = null) {
+  pendingParams = extraParams;
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+let toastTimer = null;
+function toast(message) {
+  toastEl.textContent = message;
+  toastEl.classList.add('is-visible');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => toastEl.classList.remove('is-visible'), 3500);
+}
+
+function setTitle(text) {
+  document.title = text ? `${text} — Incident Desk` : 'Incident Desk';
+}
+
+const ctx = { navigate, toast, setTitle };
+
+function render() {
+  if (!booted) return;
+  let route = parseHash(location.hash);
+  if (!store.state.operator) route = { name: 'welcome', params: {} };
+  else if (route.name === 'welcome') route = { name: 'list', params: {} };
+  const params = { ...route.params, ...(pendingParams || {}) };
+  pendingParams = null;
+
+  if (current && current.instance && current.instance.unmount) current.instance.unmount();
+  clear(screenEl);
+  topbar.hidden = route.name === 'welcome';
+  for (const link of topbar.querySelectorAll('[data-nav]')) {
+    const active = link.getAttribute('data-nav') === (route.name === 'settings' ? 'settings' : 'incidents');
+    link.classList.toggle('is-active', active);
+    if (active) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  setTitle('');
+  const instance = SCREENS[route.name].mount(screenEl, params, ctx) || {};
+  current = { name: route.name, instance };
+  window.scrollTo(0, 0);
+}
+
+function refreshShell() {
+  const op = store.state.operator;
+  operatorEl.textContent = op ? op.name : '—';
+  operatorEl.title = op ? 'Change who you are (Settings › Who am I)' : '';
+}
+
+/** True when the key press belongs to a text field, not to a shortcut. */
+function isTyping(target) {
+  if (!target || !(target instanceof Element)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (target.getAttribute('type') || 'text').toLowerCase();
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(type);
+  }
+  return false;
+}
+
+function onKeyDown(e) {
+  if (!booted || !current) return;
+  if (e.key === 'Escape') {
+    if (current.instance.onEscape && current.instance.onEscape(e)) e.preventDefault();
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+  if (isTyping(e.target) || current.name === 'welcome') return;
+  if (e.key === 'n' || e.key === 'N') {
+    e.preventDefault();
+    if (current.name !== 'new') navigate('#/new');
+    return;
+  }
+  if (e.key === '/') {
+    e.preventDefault();
+    if (current.name === 'list' && current.instance.focusSearch) current.instance.focusSearch();
+    else navigate('#/incidents', { focusSearch: true });
+    return;
+  }
+  if (current.instance.onKey && current.instance.onKey(e)) e.preventDefault();
+}
+
+function showFatal(error) {
+  topbar.hidden = true;
+  replace(
+    screenEl,
+    h(
+      'section',
+      { class: 'fatal', role: 'alert' },
+      h('h1', null, 'Incident Desk cannot open its database'),
+      h('p', { class: 'fatal-message' }, error.message || String(error)),
+      error.code === 'incompatible_database'
+        ? h('p', null, 'This database was written by a newer version of Incident Desk. Install that version, or start this one with another data folder.')
+        : h('p', null, 'Close the window and start Incident Desk again. If it keeps happening, check that the data folder is writable.'),
+      h('button', { class: 'btn', type: 'button', onclick: () => location.reload() }, 'Try again'),
+    ),
+  );
+}
+
+async function onDeskChanged(payload) {
+  const incidentId = payload ? payload.incident_id : null;
+  if (incidentId === null || incidentId === undefined) {
+    try {
+      await store.loadReference();
+    } catch (e) {
+      // The screen will show the error on its own next call.
+    }
+  }
+  if (current && current.instance.onDeskChanged) current.instance.onDeskChanged(payload || { incident_id: null });
+}
+
+async function boot() {
+  topbar.querySelector('[data-testid="new-incident"]').addEventListener('click', () => navigate('#/new'));
+  operatorEl.addEventListener('click', () => navigate('#/settings/operator'));
+  document.addEventListener('keydown', onKeyDown);
+  window.addEventListener('hashchange', render);
+
+  let hadOperator = false;
+  store.subscribe(() => {
+    refreshShell();
+    const hasOperator = !!store.state.operator;
+    // The operator appeared (first run finished) or vanished: the routing changes.
+    if (booted && hasOperator !== hadOperator) {
+      hadOperator = hasOperator;
+      if (!hasOperator || current.name === 'welcome') navigate(hasOperator ? '#/incidents' : '#/welcome');
+    }
+  });
+
+  try {
+    await Promise.all([store.loadInfo(), store.loadReference()]);
+  } catch (error) {
+    showFatal(error);
+    return;
+  }
+  hadOperator = !!store.state.operator;
+  refreshShell();
+  try {
+    await api.onDeskChanged(onDeskChanged);
+  } catch (e) {
+    toast('Live updates are unavailable; the list refreshes when you reopen it.');
+  }
+  booted = true;
+  render();
+}
+
+boot();

@@ -1,0 +1,356 @@
+// screens/list.js — the incident list, the screen people keep open all day: a dense table
+// (number, priority label+colour, title, status, service, category, assignee/team, age, last
+// update), filters and sort that the core applies, paging 50 at a time, and live reload on
+// `desk-changed`. Rows open with a click or Enter; ↑/↓ move between rows.
+
+import { h, replace, clear, priorityPill, statusBadge, kbd } from '../dom.js';
+import * as api from '../api.js';
+import * as store from '../store.js';
+import { select, recordItems } from '../forms.js';
+import { age, ago, fullDateTime, count } from '../format.js';
+
+const SORTS = [
+  { value: 'priority', label: 'Priority (P1 first)' },
+  { value: 'age', label: 'Age (oldest first)' },
+  { value: 'last_update', label: 'Last update (newest first)' },
+];
+
+const STATES = [
+  { value: 'open', label: 'Open' },
+  { value: 'closed', label: 'Closed' },
+  { value: '', label: 'All' },
+];
+
+/** The IncidentQuery sent to the core: only the filters that are set. */
+function toQuery(q) {
+  const query = { sort: q.sort || 'priority', offset: q.offset || 0, limit: store.PAGE_SIZE };
+  if (q.text.trim()) query.text = q.text.trim();
+  if (q.state) query.state = q.state;
+  if (q.status) query.status = q.status;
+  if (q.priority) query.priority = q.priority;
+  for (const key of ['category_id', 'service_id', 'assignee_id', 'team_id']) {
+    if (q[key] !== '' && q[key] !== null && q[key] !== undefined) query[key] = Number(q[key]);
+  }
+  return query;
+}
+
+function filtersActive(q) {
+  const d = store.defaultListQuery();
+  return ['text', 'state', 'status', 'priority', 'category_id', 'service_id', 'assignee_id', 'team_id']
+    .some((k) => String(q[k] || '').trim() !== String(d[k] || ''));
+}
+
+export function mount(root, params, ctx) {
+  ctx.setTitle('Incidents');
+  const q = store.state.listQuery;
+  let page = null; // the last IncidentPage
+  let seq = 0; // only the newest answer is shown
+  let loading = false;
+  let again = false;
+  let disposed = false;
+
+  // ---- filters -------------------------------------------------------------------------
+  const searchInput = h('input', {
+    type: 'search',
+    testid: 'filter-text',
+    id: 'filter-text',
+    value: q.text,
+    placeholder: 'Search number, title, description, reporter…',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  let textTimer = null;
+  searchInput.addEventListener('input', () => {
+    clearTimeout(textTimer);
+    textTimer = setTimeout(() => setFilter('text', searchInput.value), 180);
+  });
+  searchInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      clearTimeout(textTimer);
+      setFilter('text', searchInput.value);
+    } else if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      focusRow(0);
+    }
+  });
+
+  const controls = {};
+  function filterSelect(key, testid, label, items, placeholder) {
+    const el = select({ testid, items, value: q[key], placeholder });
+    el.id = `filter-${key}`;
+    el.addEventListener('change', () => setFilter(key, el.value));
+    controls[key] = el;
+    return h('label', { class: 'filter', for: el.id }, h('span', { class: 'filter-caption' }, label), el);
+  }
+
+  const filterBar = h('div', { class: 'filters', role: 'search' });
+  function buildFilters() {
+    clear(filterBar);
+    filterBar.append(
+      h('label', { class: 'filter filter-search', for: 'filter-text' },
+        h('span', { class: 'filter-caption' }, 'Search ', kbd('/')),
+        searchInput),
+      filterSelect('state', 'filter-state', 'Show', STATES),
+      filterSelect('status', 'filter-status', 'Status', store.choices('statuses'), 'Any'),
+      filterSelect('priority', 'filter-priority', 'Priority', store.choices('priorities'), 'Any'),
+      filterSelect('category_id', 'filter-category', 'Category', recordItems(store.categories()), 'Any'),
+      filterSelect('service_id', 'filter-service', 'Service', recordItems(store.services()), 'Any'),
+      filterSelect('assignee_id', 'filter-assignee', 'Assignee', recordItems(store.people()), 'Anyone'),
+      filterSelect('team_id', 'filter-team', 'Team', recordItems(store.teams()), 'Any'),
+      filterSelect('sort', 'sort', 'Sort by', SORTS),
+      h('div', { class: 'filter filter-actions' },
+        h('span', { class: 'filter-caption' }, '\u00a0'),
+        clearButton),
+    );
+  }
+  const clearButton = h('button', { type: 'button', class: 'btn btn-quiet', testid: 'filter-clear', onclick: clearFilters }, 'Clear filters');
+
+  function setFilter(key, value) {
+    if (q[key] === value) return;
+    q[key] = value;
+    q.offset = 0;
+    load();
+  }
+
+  function clearFilters() {
+    const sort = q.sort;
+    Object.assign(q, store.defaultListQuery(), { sort });
+    searchInput.value = '';
+    for (const [key, el] of Object.entries(controls)) el.value = q[key];
+    load();
+  }
+
+  // ---- table ----------------------------------------------------------------------------
+  const tbody = h('tbody');
+  const table = h(
+    'table',
+    { class: 'grid', testid: 'incident-list' },
+    h('thead', null, h('tr', null,
+      h('th', { class: 'col-number', scope: 'col' }, 'Number'),
+      h('th', { class: 'col-priority', scope: 'col' }, 'Priority'),
+      h('th', { class: 'col-title', scope: 'col' }, 'Title'),
+      h('th', { class: 'col-status', scope: 'col' }, 'Status'),
+      h('th', { class: 'col-service', scope: 'col' }, 'Service'),
+      h('th', { class: 'col-category', scope: 'col' }, 'Category'),
+      h('th', { class: 'col-assignee', scope: 'col' }, 'Assignee / team'),
+      h('th', { class: 'col-age', scope: 'col' }, 'Age'),
+      h('th', { class: 'col-updated', scope: 'col' }, 'Last update'),
+    )),
+    tbody,
+  );
+  const emptySlot = h('div', { class: 'empty-slot' });
+  const errorSlot = h('div', { class: 'list-error-slot' });
+
+  // ---- pager ----------------------------------------------------------------------------
+  const pageInfo = h('span', { class: 'page-info', testid: 'page-info', 'aria-live': 'polite' });
+  const prevButton = h('button', { type: 'button', class: 'btn btn-quiet', testid: 'page-prev', onclick: () => turn(-1), 'aria-label': 'Previous page' }, '‹ Previous');
+  const nextButton = h('button', { type: 'button', class: 'btn btn-quiet', testid: 'page-next', onclick: () => turn(1), 'aria-label': 'Next page' }, 'Next ›');
+  const pager = h('div', { class: 'pager' }, pageInfo, prevButton, nextButton);
+
+  function turn(direction) {
+    if (!page) return;
+    const next = q.offset + direction * store.PAGE_SIZE;
+    if (next < 0 || next >= page.total) return;
+    q.offset = next;
+    load().then(() => focusRow(0, false));
+  }
+
+  const view = h(
+    'section',
+    { class: 'list-screen' },
+    filterBar,
+    errorSlot,
+    h('div', { class: 'grid-wrap' }, table, emptySlot),
+    pager,
+  );
+  buildFilters();
+  root.appendChild(view);
+
+  // ---- rendering ------------------------------------------------------------------------
+  function assigneeCell(row) {
+    if (!row.assignee_name && !row.team_name) return h('span', { class: 'muted' }, 'Unassigned');
+    return [
+      row.assignee_name ? h('span', null, row.assignee_name) : h('span', { class: 'muted' }, 'Nobody'),
+      row.team_name ? h('span', { class: 'muted' }, ` · ${row.team_name}`) : null,
+    ];
+  }
+
+  function rowEl(row) {
+    const open = () => ctx.navigate(`#/incident/${row.id}`);
+    const now = Date.now();
+    return h(
+      'tr',
+      {
+        class: ['row', `row-${row.priority}`, row.status === 'closed' && 'is-closed'],
+        testid: 'incident-row',
+        'data-number': row.number,
+        'data-id': row.id,
+        tabindex: '0',
+        onclick: open,
+        onkeydown: (e) => {
+          if (e.key === 'Enter') { e.preventDefault(); open(); }
+        },
+      },
+      h('td', { class: 'col-number mono', testid: 'row-number' }, row.number),
+      h('td', { class: 'col-priority' }, priorityPill(row.priority, store.choiceLabel('priorities', row.priority), 'row-priority')),
+      h('td', { class: 'col-title', testid: 'row-title', title: row.title }, row.title),
+      h('td', { class: 'col-status' }, statusBadge(row.status, store.choiceLabel('statuses', row.status), 'row-status')),
+      h('td', { class: 'col-service', title: row.service_name }, row.service_name),
+      h('td', { class: 'col-category', title: row.category_name }, row.category_name),
+      h('td', { class: 'col-assignee' }, assigneeCell(row)),
+      h('td', { class: 'col-age num', title: `Logged ${fullDateTime(row.logged_at)}` }, age(row.logged_at, now)),
+      h('td', { class: 'col-updated num', title: fullDateTime(row.updated_at) }, ago(row.updated_at, now)),
+    );
+  }
+
+  function renderPage() {
+    if (!page) return;
+    const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('tr[data-id]')
+      ? document.activeElement.closest('tr[data-id]').getAttribute('data-id')
+      : null;
+    replace(tbody, page.rows.map(rowEl));
+    if (focusedId) {
+      const same = tbody.querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`);
+      if (same) same.focus({ preventScroll: true });
+    }
+    clear(emptySlot);
+    table.classList.toggle('is-empty', page.rows.length === 0);
+    if (page.rows.length === 0) emptySlot.appendChild(emptyState());
+    const first = page.total === 0 ? 0 : page.offset + 1;
+    const last = page.offset + page.rows.length;
+    pageInfo.textContent = page.total === 0 ? 'No incidents' : `${count(first)}–${count(last)} of ${count(page.total)}`;
+    prevButton.disabled = page.offset <= 0;
+    nextButton.disabled = last >= page.total;
+    clearButton.disabled = !filtersActive(q);
+  }
+
+  function emptyState() {
+    const newButton = (text) => h('button', { type: 'button', class: 'btn btn-primary', onclick: () => ctx.navigate('#/new') }, text, ' ', kbd('N'));
+    if (filtersActive(q)) {
+      return h('div', { class: 'empty', testid: 'list-empty' },
+        h('h2', null, 'No incidents match these filters'),
+        h('p', null, 'Change or clear the filters to see more.'),
+        h('div', { class: 'empty-actions' },
+          h('button', { type: 'button', class: 'btn', onclick: clearFilters }, 'Clear filters'),
+          newButton('New incident')));
+    }
+    const known = store.state.info ? store.state.info.incident_count : 0;
+    if (known > 0) {
+      return h('div', { class: 'empty', testid: 'list-empty' },
+        h('h2', null, 'No open incidents'),
+        h('p', null, 'Every incident on this desk is closed. Choose “Show: All” or “Closed” to look at them, or log a new one.'),
+        h('div', { class: 'empty-actions' }, newButton('New incident')));
+    }
+    return h('div', { class: 'empty', testid: 'list-empty' },
+      h('h2', null, 'No incidents yet'),
+      h('p', null, 'When someone reports a problem, log it here. Its priority follows from impact and urgency, and every step you take is kept on its timeline.'),
+      h('div', { class: 'empty-actions' },
+        newButton('Log the first incident'),
+        h('a', { class: 'btn btn-quiet', href: '#/settings/services' }, 'Set up services, teams and people')),
+      h('p', { class: 'muted small' }, 'Shortcuts: ', kbd('N'), ' new incident · ', kbd('/'), ' search · ', kbd('↑'), ' ', kbd('↓'), ' move between rows · ', kbd('Enter'), ' open.'));
+  }
+
+  async function load() {
+    if (loading) { again = true; return; }
+    loading = true;
+    const mine = ++seq;
+    try {
+      const result = await api.listIncidents(toQuery(q));
+      if (disposed || mine !== seq) return;
+      // A page past the end (rows were closed or deleted meanwhile): step back.
+      if (result.rows.length === 0 && result.total > 0 && q.offset > 0) {
+        q.offset = Math.max(0, Math.floor((result.total - 1) / store.PAGE_SIZE) * store.PAGE_SIZE);
+        again = true;
+      } else {
+        if (result.total === 0 && !filtersActive(q)) {
+          try { await store.loadInfo(); } catch (e) { /* the empty state copes */ }
+          if (disposed || mine !== seq) return;
+        }
+        page = result;
+        clear(errorSlot);
+        renderPage();
+      }
+    } catch (error) {
+      if (disposed) return;
+      replace(errorSlot, h('div', { class: 'form-error', role: 'alert', testid: 'list-error' }, error.message));
+    } finally {
+      loading = false;
+      if (again && !disposed) { again = false; load(); }
+    }
+  }
+
+  function rows() {
+    return [...tbody.querySelectorAll('tr[data-id]')];
+  }
+
+  function focusRow(index, scroll = true) {
+    const all = rows();
+    if (!all.length) return;
+    const row = all[Math.max(0, Math.min(all.length - 1, index))];
+    row.focus({ preventScroll: !scroll });
+  }
+
+  // Ages tick without asking the core again.
+  const ticker = setInterval(() => { if (page) renderPage(); }, 30000);
+
+  // Reference data changed (settings): refresh the filter choices in place, keep the values.
+  const storeOff = store.subscribe(() => {
+    const lists = {
+      category_id: recordItems(store.categories()),
+      service_id: recordItems(store.services()),
+      assignee_id: recordItems(store.people()),
+      team_id: recordItems(store.teams()),
+    };
+    for (const [key, items] of Object.entries(lists)) {
+      const el = controls[key];
+      if (!el) continue;
+      const value = el.value;
+      while (el.options.length > 1) el.remove(1);
+      for (const item of items) el.add(new Option(item.label, item.value));
+      el.value = value;
+    }
+  });
+
+  load();
+  if (params.focusSearch) searchInput.focus();
+
+  return {
+    unmount() {
+      disposed = true;
+      clearInterval(ticker);
+      clearTimeout(textTimer);
+      storeOff();
+    },
+    onDeskChanged() {
+      load();
+    },
+    focusSearch() {
+      searchInput.focus();
+      searchInput.select();
+    },
+    onEscape(e) {
+      if (e.target === searchInput && searchInput.value) {
+        searchInput.value = '';
+        setFilter('text', '');
+        return true;
+      }
+      return false;
+    },
+    onKey(e) {
+      const all = rows();
+      const index = all.indexOf(document.activeElement);
+      if (e.key === 'ArrowDown' || e.key === 'j') {
+        focusRow(index < 0 ? 0 : index + 1);
+        return true;
+      }
+      if (e.key === 'ArrowUp' || e.key === 'k') {
+        if (index <= 0) { if (index === 0) searchInput.focus(); return true; }
+        focusRow(index - 1);
+        return true;
+      }
+      if (e.key === 'PageDown' || e.key === ']') { turn(1); return true; }
+      if (e.key === 'PageUp' || e.key === '[') { turn(-1); return true; }
+      return false;
+    },
+  };
+}

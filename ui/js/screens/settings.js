@@ -1,0 +1,471 @@
+// screens/settings.js — the desk's reference data: services, teams, people, categories, the
+// impact × urgency priority matrix, and who the operator is. Each list tab is a table plus an
+// add/edit form whose refusals appear next to the field the core names. Everything saved goes
+// through the core; the store reloads reference data afterwards.
+
+import { h, replace, clear, priorityPill } from '../dom.js';
+import * as api from '../api.js';
+import * as store from '../store.js';
+import {
+  field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
+  showFormError, busy, idOrNull, submitOnCtrlEnter,
+} from '../forms.js';
+import { count } from '../format.js';
+
+const TABS = [
+  { id: 'services', label: 'Services' },
+  { id: 'teams', label: 'Teams' },
+  { id: 'people', label: 'People' },
+  { id: 'categories', label: 'Categories' },
+  { id: 'matrix', label: 'Priority matrix' },
+  { id: 'operator', label: 'Who am I' },
+];
+
+export function mount(root, params, ctx) {
+  const tabId = TABS.some((t) => t.id === params.tab) ? params.tab : 'services';
+  ctx.setTitle(`Settings · ${TABS.find((t) => t.id === tabId).label}`);
+
+  const tabButtons = TABS.map((t) => h('a', {
+    href: `#/settings/${t.id}`,
+    class: ['tab', t.id === tabId && 'is-active'],
+    role: 'tab',
+    'aria-selected': String(t.id === tabId),
+    tabindex: t.id === tabId ? '0' : '-1',
+    testid: `settings-tab-${t.id}`,
+  }, t.label));
+  const tabList = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Settings' }, tabButtons);
+  tabList.addEventListener('keydown', (e) => {
+    const index = tabButtons.indexOf(document.activeElement);
+    if (index < 0) return;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      e.preventDefault();
+      const next = tabButtons[(index + (e.key === 'ArrowRight' ? 1 : tabButtons.length - 1)) % tabButtons.length];
+      next.focus();
+    }
+  });
+
+  const panel = h('div', { class: 'settings-panel', role: 'tabpanel' });
+  const view = h('section', { class: 'settings', testid: 'settings' },
+    h('header', { class: 'page-head' }, h('h1', null, 'Settings')),
+    tabList,
+    panel);
+  root.appendChild(view);
+
+  const tab = TAB_BUILDERS[tabId](panel, ctx);
+  return {
+    unmount() { if (tab.unmount) tab.unmount(); },
+    onEscape() { return tab.onEscape ? tab.onEscape() : false; },
+    onDeskChanged(payload) {
+      if ((payload.incident_id === null || payload.incident_id === undefined) && tab.refresh) tab.refresh();
+    },
+  };
+}
+
+// ---- list + form tabs ---------------------------------------------------------------------------
+
+/**
+ * A table of records on the left and the add/edit form on the right.
+ * spec: {noun, items(), columns: [{label, cell(item), className}], form(item) → {body, read(), focus()}, save(input)}
+ */
+function entityTab(panel, ctx, spec) {
+  let selectedId = null;
+  const listSlot = h('div', { class: 'settings-list' });
+  const formSlot = h('div', { class: 'settings-form-wrap' });
+  replace(panel, h('div', { class: 'settings-split' }, listSlot, formSlot));
+
+  function renderList() {
+    const items = spec.items();
+    replace(
+      listSlot,
+      h('div', { class: 'settings-list-head' },
+        h('h2', null, spec.title, ' ', h('span', { class: 'muted count' }, count(items.length))),
+        h('button', { type: 'button', class: 'btn', testid: 'settings-add', onclick: () => edit(null) }, `Add ${spec.noun}`)),
+      spec.intro ? h('p', { class: 'field-hint' }, spec.intro) : null,
+      items.length === 0
+        ? h('div', { class: 'empty empty-small', testid: 'settings-empty' }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
+        : h('table', { class: 'grid grid-compact', testid: 'settings-list' },
+          h('thead', null, h('tr', null, spec.columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)))),
+          h('tbody', null, items.map((item) => h('tr', {
+            class: ['row', item.id === selectedId && 'is-selected'],
+            testid: 'settings-row',
+            'data-id': item.id,
+            tabindex: '0',
+            onclick: () => edit(item),
+            onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); edit(item); } },
+          }, spec.columns.map((c) => h('td', { class: c.className }, c.cell(item))))))),
+    );
+  }
+
+  function edit(item, focus = true) {
+    selectedId = item ? item.id : null;
+    renderList();
+    const built = spec.form(item);
+    const slot = h('div', { class: 'form-errors' });
+    const form = h(
+      'form',
+      {
+        class: 'settings-form',
+        testid: 'settings-form',
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clearErrors(form);
+          clear(slot);
+          await busy(form, async () => {
+            try {
+              const saved = await spec.save({ id: item ? item.id : null, ...built.read() });
+              await store.loadReference();
+              ctx.toast(`${spec.Noun} “${saved.name}” saved.`);
+              const fresh = spec.items().find((x) => x.id === saved.id) || saved;
+              edit(fresh, false);
+            } catch (error) {
+              showError(form, slot, error);
+            }
+          });
+        },
+      },
+      h('h2', null, item ? `Edit ${spec.noun}` : `New ${spec.noun}`),
+      slot,
+      built.body,
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', testid: 'settings-save' }, item ? 'Save changes' : `Add ${spec.noun}`),
+        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => edit(null) }, 'Cancel') : null),
+    );
+    submitOnCtrlEnter(form);
+    replace(formSlot, form);
+    if (focus) built.focus();
+  }
+
+  renderList();
+  edit(null, false);
+
+  return {
+    refresh() {
+      renderList();
+    },
+    onEscape() {
+      if (selectedId !== null) {
+        edit(null, false);
+        return true;
+      }
+      return false;
+    },
+  };
+}
+
+function textInput(testid, value, attrs = {}) {
+  return h('input', { type: 'text', testid, value: value || '', autocomplete: 'off', ...attrs });
+}
+
+function numberInput(testid, value, attrs = {}) {
+  return h('input', { type: 'number', testid, value: String(value ?? 0), min: '0', step: '1', inputmode: 'numeric', ...attrs });
+}
+
+const intOf = (input) => {
+  const n = parseInt(input.value, 10);
+  return Number.isFinite(n) ? n : 0;
+};
+
+const yesNo = (b) => (b ? 'Yes' : h('span', { class: 'muted' }, 'No'));
+
+function servicesTab(panel, ctx) {
+  return entityTab(panel, ctx, {
+    title: 'Services',
+    noun: 'service',
+    Noun: 'Service',
+    intro: 'The services and systems incidents are logged against. Criticality, revenue and users served help judge impact.',
+    items: store.services,
+    columns: [
+      { label: 'Name', cell: (s) => s.name },
+      { label: 'Criticality', cell: (s) => store.choiceLabel('criticalities', s.criticality) },
+      { label: 'Revenue', cell: (s) => yesNo(s.revenue_generating) },
+      { label: 'Users', cell: (s) => count(s.users_served), className: 'num' },
+      { label: 'Owner', cell: (s) => s.owner_name || h('span', { class: 'muted' }, '—') },
+    ],
+    form(s) {
+      const name = textInput('service-name', s && s.name);
+      const description = h('textarea', { testid: 'service-description', rows: '3' });
+      description.value = (s && s.description) || '';
+      const owner = select({ testid: 'service-owner', items: recordItems(store.people()), value: s && s.owner_id, placeholder: 'No owner' });
+      const criticality = choiceSelect('criticalities', { testid: 'service-criticality', value: (s && s.criticality) || 'medium' });
+      const revenue = checkboxField({ key: 'revenue_generating', label: 'Revenue-generating', checked: s && s.revenue_generating, testid: 'service-revenue', hint: 'An outage of more than 15 minutes makes it a major incident.' });
+      const users = numberInput('service-users', s ? s.users_served : 0);
+      return {
+        body: [
+          field({ key: 'name', label: 'Name', control: name }),
+          field({ key: 'description', label: 'Description', control: description, optional: true }),
+          field({ key: 'owner_id', label: 'Service owner', control: owner }),
+          field({ key: 'criticality', label: 'Criticality', control: criticality, extra: definitionLine('criticalities', criticality) }),
+          revenue,
+          field({ key: 'users_served', label: 'Users served', control: users }),
+        ],
+        read: () => ({
+          name: name.value.trim(),
+          description: description.value.trim(),
+          owner_id: idOrNull(owner.value),
+          criticality: criticality.value,
+          revenue_generating: revenue.querySelector('input').checked,
+          users_served: intOf(users),
+        }),
+        focus: () => name.focus(),
+      };
+    },
+    save: api.saveService,
+  });
+}
+
+function teamsTab(panel, ctx) {
+  return entityTab(panel, ctx, {
+    title: 'Teams',
+    noun: 'team',
+    Noun: 'Team',
+    intro: 'Support groups incidents are assigned and escalated to.',
+    items: store.teams,
+    columns: [
+      { label: 'Name', cell: (t) => t.name },
+      { label: 'Tier', cell: (t) => store.choiceLabel('tiers', t.tier) },
+      { label: 'Contact', cell: (t) => t.contact || h('span', { class: 'muted' }, '—') },
+      { label: 'Response', cell: (t) => `${t.expected_response_minutes} min`, className: 'num' },
+    ],
+    form(t) {
+      const name = textInput('team-name', t && t.name);
+      const tier = choiceSelect('tiers', { testid: 'team-tier', value: (t && t.tier) || 'specialist' });
+      const contact = textInput('team-contact', t && t.contact, { placeholder: 'Mailbox, phone or chat channel' });
+      const minutes = numberInput('team-response', t ? t.expected_response_minutes : 30);
+      return {
+        body: [
+          field({ key: 'name', label: 'Name', control: name }),
+          field({ key: 'tier', label: 'Tier', control: tier, extra: definitionLine('tiers', tier) }),
+          field({ key: 'contact', label: 'Contact', control: contact, optional: true }),
+          field({ key: 'expected_response_minutes', label: 'Expected response (minutes)', control: minutes }),
+        ],
+        read: () => ({
+          name: name.value.trim(),
+          tier: tier.value,
+          contact: contact.value.trim(),
+          expected_response_minutes: intOf(minutes),
+        }),
+        focus: () => name.focus(),
+      };
+    },
+    save: api.saveTeam,
+  });
+}
+
+function peopleTab(panel, ctx) {
+  return entityTab(panel, ctx, {
+    title: 'People',
+    noun: 'person',
+    Noun: 'Person',
+    intro: 'Everyone who handles incidents, with their ITIL roles.',
+    items: store.people,
+    columns: [
+      { label: 'Name', cell: (p) => p.name },
+      { label: 'Team', cell: (p) => p.team_name || h('span', { class: 'muted' }, '—') },
+      { label: 'Roles', cell: (p) => p.roles.map((r) => store.choiceLabel('roles', r)).join(', ') || h('span', { class: 'muted' }, '—') },
+      { label: 'E-mail', cell: (p) => p.email || h('span', { class: 'muted' }, '—') },
+    ],
+    form(p) {
+      const name = textInput('person-name', p && p.name, { autocomplete: 'off' });
+      const email = h('input', { type: 'email', testid: 'person-email', value: (p && p.email) || '', autocomplete: 'off' });
+      const phone = h('input', { type: 'tel', testid: 'person-phone', value: (p && p.phone) || '', autocomplete: 'off' });
+      const team = select({ testid: 'person-team', items: recordItems(store.teams()), value: p && p.team_id, placeholder: 'No team' });
+      const held = new Set(p ? p.roles : ['service_desk_analyst']);
+      const roleBoxes = store.choices('roles').map((r, index) => {
+        const box = h('input', { type: 'checkbox', value: r.value, checked: held.has(r.value), testid: `role-${r.value}`, 'data-field': index === 0 ? 'roles' : null });
+        return h('label', { class: 'check check-block' }, box,
+          h('span', null, h('strong', null, r.label), h('span', { class: 'muted' }, ` — ${r.definition}`)));
+      });
+      const roles = h('fieldset', { class: 'field field-wide roles', 'data-field-wrap': 'roles' },
+        h('legend', { class: 'field-label' }, 'Roles'), roleBoxes);
+      return {
+        body: [
+          field({ key: 'name', label: 'Name', control: name }),
+          h('div', { class: 'form-row' },
+            field({ key: 'email', label: 'E-mail', control: email, optional: true }),
+            field({ key: 'phone', label: 'Phone', control: phone, optional: true })),
+          field({ key: 'team_id', label: 'Team', control: team }),
+          roles,
+        ],
+        read: () => ({
+          name: name.value.trim(),
+          email: email.value.trim(),
+          phone: phone.value.trim(),
+          team_id: idOrNull(team.value),
+          roles: [...roles.querySelectorAll('input[type="checkbox"]:checked')].map((b) => b.value),
+        }),
+        focus: () => name.focus(),
+      };
+    },
+    save: api.savePerson,
+  });
+}
+
+function categoriesTab(panel, ctx) {
+  return entityTab(panel, ctx, {
+    title: 'Categories',
+    noun: 'category',
+    Noun: 'Category',
+    intro: 'The type of issue (network, application, hardware, security). Inactive categories stay on old incidents but are not offered for new ones.',
+    items: store.categories,
+    columns: [
+      { label: 'Name', cell: (c) => c.name },
+      { label: 'Active', cell: (c) => yesNo(c.active) },
+    ],
+    form(c) {
+      const name = textInput('category-name', c && c.name);
+      const active = checkboxField({ key: 'active', label: 'Active (offered for new incidents)', checked: c ? c.active : true, testid: 'category-active' });
+      return {
+        body: [field({ key: 'name', label: 'Name', control: name }), active],
+        read: () => ({ name: name.value.trim(), active: active.querySelector('input').checked }),
+        focus: () => name.focus(),
+      };
+    },
+    save: api.saveCategory,
+  });
+}
+
+// ---- priority matrix ----------------------------------------------------------------------------
+
+function matrixTab(panel, ctx) {
+  const slot = h('div', { class: 'form-errors' });
+  let selects = [];
+
+  function cellsOf(matrix) {
+    if (!matrix) return [];
+    return Array.isArray(matrix) ? matrix : matrix.cells || [];
+  }
+
+  function build() {
+    const impacts = store.choices('impacts');
+    const urgencies = store.choices('urgencies');
+    const priorities = store.choices('priorities');
+    const cells = cellsOf(store.state.ref && store.state.ref.matrix);
+    selects = [];
+    const body = impacts.map((impact, r) => {
+      const cellsOfRow = urgencies.map((urgency, c) => {
+        const sel = select({
+          testid: `matrix-${impact.value}-${urgency.value}`,
+          items: priorities.map((p) => ({ value: p.value, label: p.label })),
+          value: (cells[r] && cells[r][c]) || 'P4',
+        });
+        sel.setAttribute('aria-label', `Priority when impact is ${impact.label} and urgency is ${urgency.label}`);
+        const td = h('td', { class: ['matrix-cell', `cell-${sel.value}`] }, sel);
+        sel.addEventListener('change', () => { td.className = `matrix-cell cell-${sel.value}`; });
+        return { sel, td };
+      });
+      selects.push(cellsOfRow.map((x) => x.sel));
+      return h('tr', null,
+        h('th', { scope: 'row', class: 'matrix-rowhead' }, h('strong', null, impact.label), h('div', { class: 'muted small' }, impact.definition)),
+        cellsOfRow.map((x) => x.td));
+    });
+
+    const form = h(
+      'form',
+      {
+        class: 'matrix-form',
+        testid: 'matrix-form',
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clear(slot);
+          await busy(form, async () => {
+            try {
+              await api.savePriorityMatrix({ cells: selects.map((row) => row.map((s) => s.value)) });
+              await store.loadReference();
+              ctx.toast('Priority matrix saved. New incidents and previews use it now.');
+              build();
+            } catch (error) {
+              showError(form, slot, error);
+            }
+          });
+        },
+      },
+      h('h2', null, 'Priority matrix'),
+      h('p', { class: 'field-hint' }, 'Priority is impact × urgency. Rows are impact (how widely it hurts), columns urgency (how fast it gets worse). Existing incidents keep their priority; the matrix applies to new ones and to edits of impact or urgency.'),
+      slot,
+      h('div', { class: 'matrix-wrap' },
+        h('table', { class: 'matrix', testid: 'matrix' },
+          h('thead', null, h('tr', null,
+            h('th', { class: 'matrix-corner' }, h('span', null, 'Impact ↓ / Urgency →')),
+            urgencies.map((u) => h('th', { scope: 'col', class: 'matrix-colhead' }, h('strong', null, u.label), h('div', { class: 'muted small' }, u.definition))))),
+          h('tbody', null, body))),
+      h('div', { class: 'matrix-legend' },
+        priorities.map((p) => h('div', { class: 'legend-item' }, priorityPill(p.value, p.label), h('span', { class: 'muted small' }, p.definition)))),
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', testid: 'matrix-save' }, 'Save matrix'),
+        h('button', { type: 'button', class: 'btn btn-quiet', onclick: build }, 'Undo changes')),
+    );
+    replace(panel, form);
+  }
+
+  build();
+  return { refresh: build };
+}
+
+// ---- who am I ---------------------------------------------------------------------------------------
+
+function operatorTab(panel, ctx) {
+  function build() {
+    const op = store.state.operator;
+    const info = store.state.info;
+    const slot = h('div', { class: 'form-errors' });
+    const who = select({ testid: 'operator-select', items: recordItems(store.people()), value: op && op.id, placeholder: 'Choose a person…' });
+    const form = h(
+      'form',
+      {
+        class: 'settings-form operator-form',
+        testid: 'operator-form',
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clearErrors(form);
+          clear(slot);
+          if (!who.value) {
+            showFormError(slot, 'Choose who you are from the list.');
+            who.focus();
+            return;
+          }
+          await busy(form, async () => {
+            try {
+              const person = await api.setOperator(Number(who.value));
+              await Promise.all([store.loadReference(), store.loadInfo()]);
+              ctx.toast(`You are now working as ${person.name}.`);
+              build();
+            } catch (error) {
+              showError(form, slot, error);
+            }
+          });
+        },
+      },
+      h('h2', null, 'Who am I'),
+      h('p', { class: 'field-hint' }, 'Every change made in this window is recorded under the operator’s name. Add people in the People tab.'),
+      slot,
+      h('p', null, 'You are working as ', h('strong', { testid: 'operator-current' }, op ? op.name : 'nobody yet'), '.'),
+      field({ key: 'person_id', label: 'Work as', control: who }),
+      h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', testid: 'operator-submit' }, 'Use this person')),
+    );
+    const about = info
+      ? h('section', { class: 'about' },
+        h('h2', null, 'This desk'),
+        h('dl', { class: 'facts facts-wide' },
+          h('dt', null, 'Database'), h('dd', { class: 'mono break' }, info.database_path),
+          h('dt', null, 'Version'), h('dd', null, info.version),
+          h('dt', null, 'Schema'), h('dd', null, String(info.schema_version)),
+          h('dt', null, 'Incidents'), h('dd', null, count(info.incident_count))))
+      : null;
+    replace(panel, h('div', { class: 'settings-split' }, form, about));
+  }
+  store.loadInfo().then(() => build()).catch(() => {});
+  build();
+  return { refresh: build };
+}
+
+const TAB_BUILDERS = {
+  services: servicesTab,
+  teams: teamsTab,
+  people: peopleTab,
+  categories: categoriesTab,
+  matrix: matrixTab,
+  operator: operatorTab,
+};
