@@ -75,36 +75,158 @@ pub struct Catalog {
 }
 
 const TEAMS: &[(&str, &str, &str, i64)] = &[
-    ("Service Desk", "service_desk", "servicedesk@example.org · ext. 4000", 10),
-    ("Network Team", "specialist", "network@example.org · +44 20 7946 0101", 15),
-    ("Application Support", "specialist", "appsupport@example.org · ext. 4100", 30),
-    ("Infrastructure", "specialist", "infra@example.org · ext. 4200", 30),
-    ("Security Operations", "specialist", "soc@example.org · +44 20 7946 0199 (24×7)", 15),
-    ("Northwind Telecom", "vendor", "support@northwind.example · contract NW-2291", 60),
+    (
+        "Service Desk",
+        "service_desk",
+        "servicedesk@example.org · ext. 4000",
+        10,
+    ),
+    (
+        "Network Team",
+        "specialist",
+        "network@example.org · +44 20 7946 0101",
+        15,
+    ),
+    (
+        "Application Support",
+        "specialist",
+        "appsupport@example.org · ext. 4100",
+        30,
+    ),
+    (
+        "Infrastructure",
+        "specialist",
+        "infra@example.org · ext. 4200",
+        30,
+    ),
+    (
+        "Security Operations",
+        "specialist",
+        "soc@example.org · +44 20 7946 0199 (24×7)",
+        15,
+    ),
+    (
+        "Northwind Telecom",
+        "vendor",
+        "support@northwind.example · contract NW-2291",
+        60,
+    ),
 ];
 
 const PEOPLE: &[(&str, &str, usize, &[&str])] = &[
-    ("Amira Haddad", "+44 20 7946 0001", 0, &["service_desk_analyst", "incident_manager"]),
-    ("Jonas Berg", "+44 20 7946 0002", 0, &["service_desk_analyst"]),
-    ("Chloé Martin", "+44 20 7946 0003", 0, &["service_desk_analyst"]),
-    ("Priya Nair", "+44 20 7946 0004", 1, &["technical_specialist"]),
-    ("Tomasz Nowak", "+44 20 7946 0005", 1, &["technical_specialist", "major_incident_manager"]),
-    ("Grace O'Neill", "+44 20 7946 0006", 2, &["technical_specialist"]),
-    ("Mateo García", "+44 20 7946 0007", 2, &["technical_specialist", "service_owner"]),
-    ("Yuki Tanaka", "+44 20 7946 0008", 3, &["technical_specialist"]),
-    ("Samuel Okafor", "+44 20 7946 0009", 4, &["technical_specialist", "major_incident_manager"]),
-    ("Helen Fischer", "+44 20 7946 0010", 0, &["incident_manager", "service_owner"]),
+    (
+        "Amira Haddad",
+        "+44 20 7946 0001",
+        0,
+        &["service_desk_analyst", "incident_manager"],
+    ),
+    (
+        "Jonas Berg",
+        "+44 20 7946 0002",
+        0,
+        &["service_desk_analyst"],
+    ),
+    (
+        "Chloé Martin",
+        "+44 20 7946 0003",
+        0,
+        &["service_desk_analyst"],
+    ),
+    (
+        "Priya Nair",
+        "+44 20 7946 0004",
+        1,
+        &["technical_specialist"],
+    ),
+    (
+        "Tomasz Nowak",
+        "+44 20 7946 0005",
+        1,
+        &["technical_specialist", "major_incident_manager"],
+    ),
+    (
+        "Grace O'Neill",
+        "+44 20 7946 0006",
+        2,
+        &["technical_specialist"],
+    ),
+    (
+        "Mateo García",
+        "+44 20 7946 0007",
+        2,
+        &["technical_specialist", "service_owner"],
+    ),
+    (
+        "Yuki Tanaka",
+        "+44 20 7946 0008",
+        3,
+        &["technical_specialist"],
+    ),
+    (
+        "Samuel Okafor",
+        "+44 20 7946 0009",
+        4,
+        &["technical_specialist", "major_incident_manager"],
+    ),
+    (
+        "Helen Fischer",
+        "+44 20 7946 0010",
+        0,
+        &["incident_manager", "service_owner"],
+    ),
 ];
 
 const SERVICES: &[(&str, &str, &str, bool, i64)] = &[
-    ("Web Shop Checkout", "Customer checkout and payment pages", "critical", true, 25000),
-    ("E-mail", "Exchange Online mailboxes and calendars", "high", false, 1200),
-    ("CRM", "Customer relationship management (sales, support)", "high", true, 300),
+    (
+        "Web Shop Checkout",
+        "Customer checkout and payment pages",
+        "critical",
+        true,
+        25000,
+    ),
+    (
+        "E-mail",
+        "Exchange Online mailboxes and calendars",
+        "high",
+        false,
+        1200,
+    ),
+    (
+        "CRM",
+        "Customer relationship management (sales, support)",
+        "high",
+        true,
+        300,
+    ),
     ("VPN", "Remote access for staff", "high", false, 800),
-    ("Office Wi-Fi", "Wireless network at the head office", "medium", false, 900),
-    ("Payroll", "Monthly payroll and expenses", "high", false, 1200),
-    ("File Shares", "Departmental network drives", "medium", false, 1100),
-    ("Printing", "Office printers and scanning", "low", false, 1200),
+    (
+        "Office Wi-Fi",
+        "Wireless network at the head office",
+        "medium",
+        false,
+        900,
+    ),
+    (
+        "Payroll",
+        "Monthly payroll and expenses",
+        "high",
+        false,
+        1200,
+    ),
+    (
+        "File Shares",
+        "Departmental network drives",
+        "medium",
+        false,
+        1100,
+    ),
+    (
+        "Printing",
+        "Office printers and scanning",
+        "low",
+        false,
+        1200,
+    ),
 ];
 
 /// (category, title, description) templates.
@@ -252,7 +374,9 @@ pub fn seed_incidents(
 ) -> Result<()> {
     let span = Duration::days(spread_days).num_seconds().max(1);
     for k in range {
-        let age = span - (span * k as i64) / total.max(1) as i64;
+        // Denser towards now, as a real desk's recent weeks are what people look at.
+        let left = (total.saturating_sub(k)) as f64 / total.max(1) as f64;
+        let age = (span as f64 * left * left) as i64;
         let logged = now - Duration::seconds(age) + Duration::seconds(rng.below(600) as i64);
         let logged = logged.min(now - Duration::minutes(2));
         let (category, title, description) = *rng.pick(PROBLEMS);
@@ -265,7 +389,14 @@ pub fn seed_incidents(
         let (reporter, contact) = *rng.pick(REPORTERS);
         let desk_agents = &cat.people[0..3];
         let logger = rng.pick(desk_agents).clone();
-        let impact = *rng.pick(&["extensive", "significant", "moderate", "moderate", "minor", "minor"]);
+        let impact = *rng.pick(&[
+            "extensive",
+            "significant",
+            "moderate",
+            "moderate",
+            "minor",
+            "minor",
+        ]);
         let urgency = *rng.pick(&["critical", "high", "medium", "medium", "low"]);
         let channel = if reporter.starts_with("Monitoring") {
             "monitoring"
@@ -284,9 +415,9 @@ pub fn seed_incidents(
                 reporter_name: reporter.to_string(),
                 reporter_contact: contact.to_string(),
                 channel: channel.to_string(),
-                started_at: Some(
-                    crate::store::ts(&(logged - Duration::minutes(rng.below(45) as i64))),
-                ),
+                started_at: Some(crate::store::ts(
+                    &(logged - Duration::minutes(rng.below(45) as i64)),
+                )),
                 impact: impact.to_string(),
                 urgency: urgency.to_string(),
                 priority_override: None,
@@ -306,12 +437,22 @@ pub fn seed_incidents(
             }
         };
         // Very recent incidents are still new; most older ones went further.
-        if age < Duration::minutes(20) && rng.chance(70) {
+        if (age < Duration::minutes(30) && rng.chance(70))
+            || (age < Duration::hours(3) && rng.chance(30))
+        {
             continue;
         }
         let Some(at) = step(5, rng) else { continue };
         let agent = rng.pick(desk_agents).clone();
-        ops::acknowledge(conn, &agent, at, &VersionedId { id, expected_version: version })?;
+        ops::acknowledge(
+            conn,
+            &agent,
+            at,
+            &VersionedId {
+                id,
+                expected_version: version,
+            },
+        )?;
         version += 1;
         let escalated = !matches!(category, "Access" | "Other") && rng.chance(60);
         if escalated {
@@ -340,24 +481,63 @@ pub fn seed_incidents(
         if rng.chance(4) || age < Duration::hours(6) && rng.chance(60) {
             if rng.chance(50) {
                 if let Some(at) = step(20, rng) {
-                    ops::note(conn, &worker, at, &NoteInput { id, expected_version: version, text: "Still investigating; collected logs from the affected hosts.".into() })?;
+                    ops::note(
+                        conn,
+                        &worker,
+                        at,
+                        &NoteInput {
+                            id,
+                            expected_version: version,
+                            text: "Still investigating; collected logs from the affected hosts."
+                                .into(),
+                        },
+                    )?;
                 }
             }
             continue;
         }
         let Some(at) = step(60, rng) else { continue };
         let (code, notes) = *rng.pick(RESOLUTIONS);
-        ops::resolve(conn, &worker, at, &ResolveInput { id, expected_version: version, resolution_code: code.into(), resolution_notes: notes.into() })?;
+        ops::resolve(
+            conn,
+            &worker,
+            at,
+            &ResolveInput {
+                id,
+                expected_version: version,
+                resolution_code: code.into(),
+                resolution_notes: notes.into(),
+            },
+        )?;
         version += 1;
         if age < Duration::days(1) && rng.chance(50) {
             continue;
         }
         let Some(at) = step(30, rng) else { continue };
         let method = *rng.pick(&["monitoring_data", "functional_test", "reporter_confirmed"]);
-        ops::verify(conn, &agent, at, &VerifyInput { id, expected_version: version, method: method.into(), notes: String::new() })?;
+        ops::verify(
+            conn,
+            &agent,
+            at,
+            &VerifyInput {
+                id,
+                expected_version: version,
+                method: method.into(),
+                notes: String::new(),
+            },
+        )?;
         version += 1;
         let Some(at) = step(30, rng) else { continue };
-        ops::close(conn, &agent, at, &CloseInput { id, expected_version: version, closure_notes: "Resolution confirmed; documentation complete.".into() })?;
+        ops::close(
+            conn,
+            &agent,
+            at,
+            &CloseInput {
+                id,
+                expected_version: version,
+                closure_notes: "Resolution confirmed; documentation complete.".into(),
+            },
+        )?;
     }
     Ok(())
 }
@@ -366,6 +546,14 @@ pub fn seed_incidents(
 pub fn seed(conn: &Connection, spec: &Spec, now: DateTime<Utc>) -> Result<Catalog> {
     let cat = seed_catalog(conn)?;
     let mut rng = Rng::new(spec.seed);
-    seed_incidents(conn, &cat, &mut rng, 0..spec.incidents, spec.incidents, now, spec.spread_days)?;
+    seed_incidents(
+        conn,
+        &cat,
+        &mut rng,
+        0..spec.incidents,
+        spec.incidents,
+        now,
+        spec.spread_days,
+    )?;
     Ok(cat)
 }

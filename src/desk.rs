@@ -243,43 +243,63 @@ impl Desk {
     }
 
     pub fn update(&self, input: &UpdateIncident) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::edit(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::edit(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn assign(&self, input: &AssignInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::assign(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::assign(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn acknowledge(&self, input: &VersionedId) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::acknowledge(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::acknowledge(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn add_note(&self, input: &NoteInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::note(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::note(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn escalate(&self, input: &EscalateInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::escalate(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::escalate(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn record_workaround(&self, input: &WorkaroundInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::workaround(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::workaround(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn resolve(&self, input: &ResolveInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::resolve(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::resolve(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn verify(&self, input: &VerifyInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::verify(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::verify(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn close(&self, input: &CloseInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::close(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::close(tx, a, now, input).map(|_| input.id)
+        })
     }
 
     pub fn reopen(&self, input: &ReopenInput) -> Result<IncidentDetail> {
-        self.act(Some(input.id), |tx, a, now| ops::reopen(tx, a, now, input).map(|_| input.id))
+        self.act(Some(input.id), |tx, a, now| {
+            ops::reopen(tx, a, now, input).map(|_| input.id)
+        })
     }
 }
 

@@ -193,7 +193,11 @@ mod tests {
     #[test]
     fn every_allowed_and_refused_transition_matches_the_table() {
         let table = table();
-        assert_eq!(table.len(), 6 * Action::ALL.len(), "the table covers every pair");
+        assert_eq!(
+            table.len(),
+            6 * Action::ALL.len(),
+            "the table covers every pair"
+        );
         for (state, action, expected) in table {
             let got = next_status("INC-000001", state, action);
             match expected {

@@ -38,7 +38,9 @@ fn title(value: &str) -> Result<String> {
     if t.chars().count() > TITLE_MAX {
         return Err(Error::validation(
             "title",
-            format!("Title must be at most {TITLE_MAX} characters; put the detail in the description"),
+            format!(
+                "Title must be at most {TITLE_MAX} characters; put the detail in the description"
+            ),
         ));
     }
     Ok(t)
@@ -67,9 +69,8 @@ fn category(conn: &Connection, id: Option<i64>) -> Result<(i64, String)> {
 
 fn service(conn: &Connection, id: Option<i64>) -> Result<(i64, String)> {
     let id = id.ok_or_else(|| Error::validation("service_id", "Affected service is required"))?;
-    let name = incidents::name_of(conn, "services", id)?.ok_or_else(|| {
-        Error::validation("service_id", format!("Service {id} does not exist"))
-    })?;
+    let name = incidents::name_of(conn, "services", id)?
+        .ok_or_else(|| Error::validation("service_id", format!("Service {id} does not exist")))?;
     Ok((id, name))
 }
 
@@ -110,23 +111,31 @@ fn priority_with_override(
             if p == computed {
                 return Ok((computed, None));
             }
-            let reason = reason.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
-                Error::validation(
-                    "priority_override_reason",
-                    format!(
-                        "A reason is required to override the computed priority {} with {}",
-                        computed.as_str(),
-                        p.as_str()
-                    ),
-                )
-            })?;
+            let reason = reason
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    Error::validation(
+                        "priority_override_reason",
+                        format!(
+                            "A reason is required to override the computed priority {} with {}",
+                            computed.as_str(),
+                            p.as_str()
+                        ),
+                    )
+                })?;
             Ok((p, Some(reason.to_string())))
         }
     }
 }
 
 /// Logs a new incident: validates the whole input, then writes the row and its first events.
-pub fn log(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &NewIncident) -> Result<i64> {
+pub fn log(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &NewIncident,
+) -> Result<i64> {
     let title = title(&input.title)?;
     let description = required(&input.description, "description", "Description")?;
     let (category_id, category_name) = category(conn, input.category_id)?;
@@ -255,7 +264,10 @@ pub fn change(
     if recorded.is_empty() {
         return Err(Error::validation(
             "changes",
-            format!("Nothing to save: no field of {} was changed", current.number),
+            format!(
+                "Nothing to save: no field of {} was changed",
+                current.number
+            ),
         ));
     }
     next.version = current.version + 1;
@@ -314,9 +326,18 @@ pub fn edit(
         Action::Edit,
         |conn, cur, next| {
             let mut out = Vec::new();
-            let text = |field: &'static str, label: &str, new: &Option<String>, slot: &mut String, out: &mut Vec<NewEvent>| -> Result<()> {
+            let text = |field: &'static str,
+                        label: &str,
+                        new: &Option<String>,
+                        slot: &mut String,
+                        out: &mut Vec<NewEvent>|
+             -> Result<()> {
                 if let Some(v) = new {
-                    let v = if field == "title" { title(v)? } else { required(v, field, label)? };
+                    let v = if field == "title" {
+                        title(v)?
+                    } else {
+                        required(v, field, label)?
+                    };
                     if differs(slot, &v) {
                         out.push(NewEvent::change(field, Some(slot.clone()), Some(v.clone())));
                         *slot = v;
@@ -325,13 +346,35 @@ pub fn edit(
                 Ok(())
             };
             text("title", "Title", &c.title, &mut next.title, &mut out)?;
-            text("description", "Description", &c.description, &mut next.description, &mut out)?;
-            text("reporter_name", "Reporter name", &c.reporter_name, &mut next.reporter_name, &mut out)?;
-            text("reporter_contact", "Reporter contact", &c.reporter_contact, &mut next.reporter_contact, &mut out)?;
+            text(
+                "description",
+                "Description",
+                &c.description,
+                &mut next.description,
+                &mut out,
+            )?;
+            text(
+                "reporter_name",
+                "Reporter name",
+                &c.reporter_name,
+                &mut next.reporter_name,
+                &mut out,
+            )?;
+            text(
+                "reporter_contact",
+                "Reporter contact",
+                &c.reporter_contact,
+                &mut next.reporter_contact,
+                &mut out,
+            )?;
             if c.category_id.is_some() {
                 let (id, name) = category(conn, c.category_id)?;
                 if id != cur.category_id {
-                    out.push(NewEvent::change("category_id", Some(cur.category_name.clone()), Some(name.clone())));
+                    out.push(NewEvent::change(
+                        "category_id",
+                        Some(cur.category_name.clone()),
+                        Some(name.clone()),
+                    ));
                     next.category_id = id;
                     next.category_name = name;
                 }
@@ -339,7 +382,11 @@ pub fn edit(
             if c.service_id.is_some() {
                 let (id, name) = service(conn, c.service_id)?;
                 if id != cur.service_id {
-                    out.push(NewEvent::change("service_id", Some(cur.service_name.clone()), Some(name.clone())));
+                    out.push(NewEvent::change(
+                        "service_id",
+                        Some(cur.service_name.clone()),
+                        Some(name.clone()),
+                    ));
                     next.service_id = id;
                     next.service_name = name;
                 }
@@ -347,36 +394,59 @@ pub fn edit(
             if let Some(ch) = &c.channel {
                 let ch = required_choice(ch, "channel", "Channel", Channel::parse)?;
                 if ch != cur.channel {
-                    out.push(NewEvent::change("channel", Some(cur.channel.label().into()), Some(ch.label().into())));
+                    out.push(NewEvent::change(
+                        "channel",
+                        Some(cur.channel.label().into()),
+                        Some(ch.label().into()),
+                    ));
                     next.channel = ch;
                 }
             }
             if let Some(s) = c.started_at.as_deref().filter(|s| !s.trim().is_empty()) {
                 let t = started_at(Some(s), now)?;
                 if t != cur.started_at {
-                    out.push(NewEvent::change("started_at", Some(crate::store::ts(&cur.started_at)), Some(crate::store::ts(&t))));
+                    out.push(NewEvent::change(
+                        "started_at",
+                        Some(crate::store::ts(&cur.started_at)),
+                        Some(crate::store::ts(&t)),
+                    ));
                     next.started_at = t;
                 }
             }
             if let Some(v) = &c.impact {
                 let v = required_choice(v, "impact", "Impact", Impact::parse)?;
                 if v != cur.impact {
-                    out.push(NewEvent::change("impact", Some(cur.impact.label().into()), Some(v.label().into())));
+                    out.push(NewEvent::change(
+                        "impact",
+                        Some(cur.impact.label().into()),
+                        Some(v.label().into()),
+                    ));
                     next.impact = v;
                 }
             }
             if let Some(v) = &c.urgency {
                 let v = required_choice(v, "urgency", "Urgency", Urgency::parse)?;
                 if v != cur.urgency {
-                    out.push(NewEvent::change("urgency", Some(cur.urgency.label().into()), Some(v.label().into())));
+                    out.push(NewEvent::change(
+                        "urgency",
+                        Some(cur.urgency.label().into()),
+                        Some(v.label().into()),
+                    ));
                     next.urgency = v;
                 }
             }
-            next.computed_priority = catalog::priority_matrix(conn)?.priority(next.impact, next.urgency);
+            next.computed_priority =
+                catalog::priority_matrix(conn)?.priority(next.impact, next.urgency);
             // An existing override stays unless the edit clears or replaces it.
             let (priority, reason) = match c.priority_override.as_deref() {
-                Some(p) => priority_with_override(next.computed_priority, Some(p), c.priority_override_reason.as_deref())?,
-                None if cur.priority_override_reason.is_some() => (cur.priority, cur.priority_override_reason.clone()),
+                Some(p) => priority_with_override(
+                    next.computed_priority,
+                    Some(p),
+                    c.priority_override_reason.as_deref(),
+                )?,
+                None if cur.priority_override_reason.is_some() => {
+                    (cur.priority, cur.priority_override_reason.clone())
+                }
                 None => (next.computed_priority, None),
             };
             if priority != cur.priority || reason != cur.priority_override_reason {
@@ -388,8 +458,14 @@ pub fn edit(
                         new_value: Some(priority.as_str().into()),
                         detail: Some(r.clone()),
                     }),
-                    None => out.push(NewEvent::change("priority", Some(cur.priority.as_str().into()), Some(priority.as_str().into()))
-                        .with_detail(Some("Computed from impact × urgency".into()))),
+                    None => out.push(
+                        NewEvent::change(
+                            "priority",
+                            Some(cur.priority.as_str().into()),
+                            Some(priority.as_str().into()),
+                        )
+                        .with_detail(Some("Computed from impact × urgency".into())),
+                    ),
                 }
             }
             next.priority = priority;
@@ -399,149 +475,354 @@ pub fn edit(
     )
 }
 
-pub fn assign(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &AssignInput) -> Result<()> {
+pub fn assign(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &AssignInput,
+) -> Result<()> {
     if input.assignee_id.is_none() && input.team_id.is_none() {
-        return Err(Error::validation("assignee_id", "Choose a person or a team to assign to"));
+        return Err(Error::validation(
+            "assignee_id",
+            "Choose a person or a team to assign to",
+        ));
     }
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Assign, |conn, cur, next| {
-        let mut out = Vec::new();
-        if let Some(pid) = input.assignee_id {
-            let name = person_name(conn, pid, "assignee_id", "Person")?;
-            if cur.assignee_id != Some(pid) {
-                out.push(NewEvent { kind: "assigned", field: Some("assignee_id"), old_value: cur.assignee_name.clone(), new_value: Some(name.clone()), detail: None });
-                next.assignee_id = Some(pid);
-                next.assignee_name = Some(name);
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Assign,
+        |conn, cur, next| {
+            let mut out = Vec::new();
+            if let Some(pid) = input.assignee_id {
+                let name = person_name(conn, pid, "assignee_id", "Person")?;
+                if cur.assignee_id != Some(pid) {
+                    out.push(NewEvent {
+                        kind: "assigned",
+                        field: Some("assignee_id"),
+                        old_value: cur.assignee_name.clone(),
+                        new_value: Some(name.clone()),
+                        detail: None,
+                    });
+                    next.assignee_id = Some(pid);
+                    next.assignee_name = Some(name);
+                }
             }
-        }
-        if let Some(tid) = input.team_id {
-            let name = team_name(conn, tid, "team_id")?;
-            if cur.team_id != Some(tid) {
-                out.push(NewEvent { kind: "assigned", field: Some("team_id"), old_value: cur.team_name.clone(), new_value: Some(name.clone()), detail: None });
-                next.team_id = Some(tid);
-                next.team_name = Some(name);
+            if let Some(tid) = input.team_id {
+                let name = team_name(conn, tid, "team_id")?;
+                if cur.team_id != Some(tid) {
+                    out.push(NewEvent {
+                        kind: "assigned",
+                        field: Some("team_id"),
+                        old_value: cur.team_name.clone(),
+                        new_value: Some(name.clone()),
+                        detail: None,
+                    });
+                    next.team_id = Some(tid);
+                    next.team_name = Some(name);
+                }
             }
-        }
-        if out.is_empty() {
-            return Err(Error::validation("assignee_id", format!("{} is already assigned that way", cur.number)));
-        }
-        Ok(out)
-    })
+            if out.is_empty() {
+                return Err(Error::validation(
+                    "assignee_id",
+                    format!("{} is already assigned that way", cur.number),
+                ));
+            }
+            Ok(out)
+        },
+    )
 }
 
-pub fn acknowledge(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &VersionedId) -> Result<()> {
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Acknowledge, |_, cur, next| {
-        next.acknowledged_at = Some(now);
-        let mut out = vec![NewEvent::action("acknowledged", None)];
-        // Acknowledging means "I am on it": an unowned incident becomes the acknowledger's.
-        if cur.assignee_id.is_none() {
-            if let Some(id) = actor.id {
-                next.assignee_id = Some(id);
-                next.assignee_name = Some(actor.name.clone());
-                out.push(NewEvent { kind: "assigned", field: Some("assignee_id"), old_value: None, new_value: Some(actor.name.clone()), detail: None });
+pub fn acknowledge(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &VersionedId,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Acknowledge,
+        |_, cur, next| {
+            next.acknowledged_at = Some(now);
+            let mut out = vec![NewEvent::action("acknowledged", None)];
+            // Acknowledging means "I am on it": an unowned incident becomes the acknowledger's.
+            if cur.assignee_id.is_none() {
+                if let Some(id) = actor.id {
+                    next.assignee_id = Some(id);
+                    next.assignee_name = Some(actor.name.clone());
+                    out.push(NewEvent {
+                        kind: "assigned",
+                        field: Some("assignee_id"),
+                        old_value: None,
+                        new_value: Some(actor.name.clone()),
+                        detail: None,
+                    });
+                }
             }
-        }
-        Ok(out)
-    })
+            Ok(out)
+        },
+    )
 }
 
 pub fn note(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &NoteInput) -> Result<()> {
     let text = required(&input.text, "text", "Note text")?;
-    change(conn, actor, now, input.id, VersionCheck::NotNeeded, Action::Note, |_, _, _| {
-        Ok(vec![NewEvent::action("note", Some(text))])
-    })
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::NotNeeded,
+        Action::Note,
+        |_, _, _| Ok(vec![NewEvent::action("note", Some(text))]),
+    )
 }
 
-pub fn escalate(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &EscalateInput) -> Result<()> {
-    let kind = required_choice(&input.kind, "kind", "Escalation kind", EscalationKind::parse)?;
+pub fn escalate(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &EscalateInput,
+) -> Result<()> {
+    let kind = required_choice(
+        &input.kind,
+        "kind",
+        "Escalation kind",
+        EscalationKind::parse,
+    )?;
     let reason = required(&input.reason, "reason", "Escalation reason")?;
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Escalate, |conn, cur, next| {
-        let to = match kind {
-            EscalationKind::Functional => {
-                let tid = input.team_id.ok_or_else(|| Error::validation("team_id", "Functional escalation needs the team that takes the incident over"))?;
-                let team = catalog::teams(conn)?.into_iter().find(|t| t.id == tid)
-                    .ok_or_else(|| Error::validation("team_id", format!("Team {tid} does not exist")))?;
-                if cur.team_id == Some(tid) {
-                    return Err(Error::validation("team_id", format!("{} is already with {}", cur.number, team.name)));
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Escalate,
+        |conn, cur, next| {
+            let to = match kind {
+                EscalationKind::Functional => {
+                    let tid = input.team_id.ok_or_else(|| {
+                        Error::validation(
+                            "team_id",
+                            "Functional escalation needs the team that takes the incident over",
+                        )
+                    })?;
+                    let team = catalog::teams(conn)?
+                        .into_iter()
+                        .find(|t| t.id == tid)
+                        .ok_or_else(|| {
+                            Error::validation("team_id", format!("Team {tid} does not exist"))
+                        })?;
+                    if cur.team_id == Some(tid) {
+                        return Err(Error::validation(
+                            "team_id",
+                            format!("{} is already with {}", cur.number, team.name),
+                        ));
+                    }
+                    next.team_id = Some(tid);
+                    next.team_name = Some(team.name.clone());
+                    // The receiving team decides who works it.
+                    next.assignee_id = None;
+                    next.assignee_name = None;
+                    next.escalation_level = cur.escalation_level + 1;
+                    format!(
+                        "{} ({}, expected response {} min)",
+                        team.name,
+                        team.tier.label(),
+                        team.expected_response_minutes
+                    )
                 }
-                next.team_id = Some(tid);
-                next.team_name = Some(team.name.clone());
-                // The receiving team decides who works it.
-                next.assignee_id = None;
-                next.assignee_name = None;
-                next.escalation_level = cur.escalation_level + 1;
-                format!("{} ({}, expected response {} min)", team.name, team.tier.label(), team.expected_response_minutes)
-            }
-            EscalationKind::Hierarchical => {
-                let pid = input.person_id.ok_or_else(|| Error::validation("person_id", "Hierarchical escalation needs the manager to engage"))?;
-                person_name(conn, pid, "person_id", "Person")?
-            }
-        };
-        Ok(vec![NewEvent { kind: "escalated", field: Some(kind.as_str()), old_value: cur.team_name.clone(), new_value: Some(to), detail: Some(reason) }])
-    })
+                EscalationKind::Hierarchical => {
+                    let pid = input.person_id.ok_or_else(|| {
+                        Error::validation(
+                            "person_id",
+                            "Hierarchical escalation needs the manager to engage",
+                        )
+                    })?;
+                    person_name(conn, pid, "person_id", "Person")?
+                }
+            };
+            Ok(vec![NewEvent {
+                kind: "escalated",
+                field: Some(kind.as_str()),
+                old_value: cur.team_name.clone(),
+                new_value: Some(to),
+                detail: Some(reason),
+            }])
+        },
+    )
 }
 
-pub fn workaround(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &WorkaroundInput) -> Result<()> {
+pub fn workaround(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &WorkaroundInput,
+) -> Result<()> {
     let text = required(&input.workaround, "workaround", "Workaround")?;
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Workaround, |_, cur, next| {
-        next.workaround = Some(text.clone());
-        Ok(vec![NewEvent { kind: "workaround", field: Some("workaround"), old_value: cur.workaround.clone(), new_value: Some(text.clone()), detail: Some(text) }])
-    })
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Workaround,
+        |_, cur, next| {
+            next.workaround = Some(text.clone());
+            Ok(vec![NewEvent {
+                kind: "workaround",
+                field: Some("workaround"),
+                old_value: cur.workaround.clone(),
+                new_value: Some(text.clone()),
+                detail: Some(text),
+            }])
+        },
+    )
 }
 
-pub fn resolve(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &ResolveInput) -> Result<()> {
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Resolve, |_, cur, next| {
-        let code = required_choice(&input.resolution_code, "resolution_code", "Resolution code", ResolutionCode::parse)?;
-        let notes = required(&input.resolution_notes, "resolution_notes", &format!("Resolution notes are required to resolve {}; they", cur.number))
+pub fn resolve(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &ResolveInput,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Resolve,
+        |_, cur, next| {
+            let code = required_choice(
+                &input.resolution_code,
+                "resolution_code",
+                "Resolution code",
+                ResolutionCode::parse,
+            )?;
+            let notes = required(&input.resolution_notes, "resolution_notes", &format!("Resolution notes are required to resolve {}; they", cur.number))
             .map_err(|_| Error::validation("resolution_notes", format!("Resolution notes are required to resolve {}: say what restored the service", cur.number)))?;
-        next.resolved_at = Some(now);
-        next.resolution_code = Some(code);
-        next.resolution_notes = Some(notes.clone());
-        // Resolving on first contact is also the first response.
-        if cur.acknowledged_at.is_none() {
-            next.acknowledged_at = Some(now);
-        }
-        Ok(vec![NewEvent { kind: "resolved", field: None, old_value: None, new_value: Some(code.label().into()), detail: Some(notes) }])
-    })
+            next.resolved_at = Some(now);
+            next.resolution_code = Some(code);
+            next.resolution_notes = Some(notes.clone());
+            // Resolving on first contact is also the first response.
+            if cur.acknowledged_at.is_none() {
+                next.acknowledged_at = Some(now);
+            }
+            Ok(vec![NewEvent {
+                kind: "resolved",
+                field: None,
+                old_value: None,
+                new_value: Some(code.label().into()),
+                detail: Some(notes),
+            }])
+        },
+    )
 }
 
-pub fn verify(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &VerifyInput) -> Result<()> {
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Verify, |_, _, next| {
-        let method = required_choice(&input.method, "method", "Verification method", VerificationMethod::parse)?;
-        let notes = Some(input.notes.trim().to_string()).filter(|s| !s.is_empty());
-        next.verified_at = Some(now);
-        next.verified_by = Some(actor.name.clone());
-        next.verification_method = Some(method);
-        next.verification_notes = notes.clone();
-        Ok(vec![NewEvent { kind: "verified", field: None, old_value: None, new_value: Some(method.label().into()), detail: notes }])
-    })
+pub fn verify(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &VerifyInput,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Verify,
+        |_, _, next| {
+            let method = required_choice(
+                &input.method,
+                "method",
+                "Verification method",
+                VerificationMethod::parse,
+            )?;
+            let notes = Some(input.notes.trim().to_string()).filter(|s| !s.is_empty());
+            next.verified_at = Some(now);
+            next.verified_by = Some(actor.name.clone());
+            next.verification_method = Some(method);
+            next.verification_notes = notes.clone();
+            Ok(vec![NewEvent {
+                kind: "verified",
+                field: None,
+                old_value: None,
+                new_value: Some(method.label().into()),
+                detail: notes,
+            }])
+        },
+    )
 }
 
-pub fn close(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &CloseInput) -> Result<()> {
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Close, |_, cur, next| {
-        let notes = required(&input.closure_notes, "closure_notes", "")
+pub fn close(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &CloseInput,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Close,
+        |_, cur, next| {
+            let notes = required(&input.closure_notes, "closure_notes", "")
             .map_err(|_| Error::validation("closure_notes", format!("Closure notes are required to close {}: document what was done and what was learned", cur.number)))?;
-        next.closed_at = Some(now);
-        next.closed_by = Some(actor.name.clone());
-        next.closure_notes = Some(notes.clone());
-        Ok(vec![NewEvent::action("closed", Some(notes))])
-    })
+            next.closed_at = Some(now);
+            next.closed_by = Some(actor.name.clone());
+            next.closure_notes = Some(notes.clone());
+            Ok(vec![NewEvent::action("closed", Some(notes))])
+        },
+    )
 }
 
-pub fn reopen(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &ReopenInput) -> Result<()> {
-    change(conn, actor, now, input.id, VersionCheck::Required(input.expected_version), Action::Reopen, |_, cur, next| {
-        let reason = required(&input.reason, "reason", "")
-            .map_err(|_| Error::validation("reason", format!("A reason is required to reopen {}", cur.number)))?;
-        next.resolved_at = None;
-        next.resolution_code = None;
-        next.resolution_notes = None;
-        next.verified_at = None;
-        next.verified_by = None;
-        next.verification_method = None;
-        next.verification_notes = None;
-        next.closed_at = None;
-        next.closed_by = None;
-        next.closure_notes = None;
-        next.reopen_count = cur.reopen_count + 1;
-        Ok(vec![NewEvent { kind: "reopened", field: None, old_value: None, new_value: Some(format!("reopened {} time(s)", next.reopen_count)), detail: Some(reason) }])
-    })
+pub fn reopen(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &ReopenInput,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Reopen,
+        |_, cur, next| {
+            let reason = required(&input.reason, "reason", "").map_err(|_| {
+                Error::validation(
+                    "reason",
+                    format!("A reason is required to reopen {}", cur.number),
+                )
+            })?;
+            next.resolved_at = None;
+            next.resolution_code = None;
+            next.resolution_notes = None;
+            next.verified_at = None;
+            next.verified_by = None;
+            next.verification_method = None;
+            next.verification_notes = None;
+            next.closed_at = None;
+            next.closed_by = None;
+            next.closure_notes = None;
+            next.reopen_count = cur.reopen_count + 1;
+            Ok(vec![NewEvent {
+                kind: "reopened",
+                field: None,
+                old_value: None,
+                new_value: Some(format!("reopened {} time(s)", next.reopen_count)),
+                detail: Some(reason),
+            }])
+        },
+    )
 }

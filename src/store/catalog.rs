@@ -39,7 +39,10 @@ fn must_exist(conn: &Connection, table: &str, id: i64, field: &str, what: &str) 
     if exists(conn, table, id)? {
         Ok(())
     } else {
-        Err(Error::validation(field, format!("{what} {id} does not exist")))
+        Err(Error::validation(
+            field,
+            format!("{what} {id} does not exist"),
+        ))
     }
 }
 
@@ -92,7 +95,13 @@ pub fn save_service(conn: &Connection, input: &ServiceInput) -> Result<i64> {
     if let Some(owner) = input.owner_id {
         must_exist(conn, "people", owner, "owner_id", "Service owner")?;
     }
-    let dup = |e| unique_violation(e, "name", format!("A service named {name:?} already exists"));
+    let dup = |e| {
+        unique_violation(
+            e,
+            "name",
+            format!("A service named {name:?} already exists"),
+        )
+    };
     match input.id {
         None => {
             conn.execute(
@@ -251,7 +260,9 @@ pub fn person(conn: &Connection, id: i64) -> Result<Option<Person>> {
 pub fn save_person(conn: &Connection, input: &PersonInput) -> Result<i64> {
     let name = required(&input.name, "name", "Name")?;
     let email = input.email.trim();
-    if !email.is_empty() && !(email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
+    if !email.is_empty()
+        && !(email.contains('@') && !email.starts_with('@') && !email.ends_with('@'))
+    {
         return Err(Error::validation(
             "email",
             format!("E-mail {email:?} is not an e-mail address (name@example.org)"),
@@ -305,7 +316,13 @@ pub fn categories(conn: &Connection) -> Result<Vec<Category>> {
 
 pub fn save_category(conn: &Connection, input: &CategoryInput) -> Result<i64> {
     let name = required(&input.name, "name", "Category name")?;
-    let dup = |e| unique_violation(e, "name", format!("A category named {name:?} already exists"));
+    let dup = |e| {
+        unique_violation(
+            e,
+            "name",
+            format!("A category named {name:?} already exists"),
+        )
+    };
     match input.id {
         None => {
             conn.execute(

@@ -257,7 +257,10 @@ fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
         clauses.push(clause.replace('?', &format!("?{}", values.len())));
     };
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        bind("i.status = ?", Value::Text(Status::parse(s, "status")?.as_str().into()));
+        bind(
+            "i.status = ?",
+            Value::Text(Status::parse(s, "status")?.as_str().into()),
+        );
     }
     if let Some(p) = q.priority.as_deref().filter(|s| !s.is_empty()) {
         bind(

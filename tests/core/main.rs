@@ -1,1 +1,8 @@
+//! Scenario tests of the core: what a user of the desk would notice, without a window.
 
+mod support;
+
+mod incidents;
+mod list;
+mod settings;
+mod storage;

@@ -1,0 +1,509 @@
+//! Logging and working incidents: validation, priority, lifecycle, history.
+
+use crate::support::*;
+use chrono::Duration;
+use incident_desk::model::*;
+
+#[test]
+fn a_logged_incident_gets_a_human_id_utc_times_and_the_matrix_priority() {
+    let f = fixture();
+    let d = f.log();
+    assert_eq!(d.incident.number, "INC-000001");
+    assert_eq!(d.incident.priority, Priority::P1);
+    assert_eq!(d.incident.computed_priority, Priority::P1);
+    assert_eq!(d.incident.status, Status::New);
+    assert_eq!(
+        d.incident.logged_at.to_rfc3339(),
+        "2026-03-02T09:00:00+00:00"
+    );
+    assert_eq!(
+        d.incident.started_at, d.incident.logged_at,
+        "started defaults to now"
+    );
+    assert_eq!(d.incident.created_by, "Amira Haddad");
+    assert_eq!(f.log().incident.number, "INC-000002");
+    assert_eq!(f.kinds(&d), ["created"]);
+    assert!(d.timeline[0]
+        .summary
+        .contains("Amira Haddad logged the incident as P1 Critical"));
+}
+
+#[test]
+fn each_required_field_is_named_when_missing() {
+    let f = fixture();
+    type Blank = fn(&mut NewIncident);
+    let cases: &[(&str, &str, Blank)] = &[
+        ("title", "Title is required", |i| i.title = " ".into()),
+        ("description", "Description is required", |i| {
+            i.description.clear()
+        }),
+        ("category_id", "Category is required", |i| {
+            i.category_id = None
+        }),
+        ("service_id", "Affected service is required", |i| {
+            i.service_id = None
+        }),
+        ("reporter_name", "Reporter name is required", |i| {
+            i.reporter_name.clear()
+        }),
+        (
+            "reporter_contact",
+            "Reporter contact (e-mail or phone) is required",
+            |i| i.reporter_contact.clear(),
+        ),
+        ("channel", "Channel is required", |i| i.channel.clear()),
+        ("impact", "Impact is required", |i| i.impact.clear()),
+        ("urgency", "Urgency is required", |i| i.urgency.clear()),
+    ];
+    for (field, message, blank) in cases {
+        let mut input = f.new_incident();
+        blank(&mut input);
+        let err = f.desk.log(&input).expect_err(field);
+        assert_eq!(err.code(), "validation", "{field}");
+        assert_eq!(err.field(), Some(*field));
+        assert_eq!(err.to_string(), *message);
+    }
+    assert_eq!(
+        f.desk.info().unwrap().incident_count,
+        0,
+        "nothing was saved"
+    );
+}
+
+#[test]
+fn bad_values_are_refused_with_the_rule() {
+    let f = fixture();
+    let mut i = f.new_incident();
+    i.impact = "huge".into();
+    let err = f.desk.log(&i).unwrap_err();
+    assert_eq!(err.field(), Some("impact"));
+    assert!(
+        err.to_string()
+            .contains("extensive, significant, moderate, minor"),
+        "{err}"
+    );
+
+    let mut i = f.new_incident();
+    i.started_at = Some("yesterday".into());
+    assert_eq!(f.desk.log(&i).unwrap_err().field(), Some("started_at"));
+
+    let mut i = f.new_incident();
+    i.started_at = Some("2026-03-02T10:00:00Z".into());
+    let err = f.desk.log(&i).unwrap_err();
+    assert_eq!(err.to_string(), "Started cannot be in the future");
+
+    let mut i = f.new_incident();
+    i.service_id = Some(999);
+    assert_eq!(
+        f.desk.log(&i).unwrap_err().to_string(),
+        "Service 999 does not exist"
+    );
+
+    let mut i = f.new_incident();
+    i.title = "x".repeat(201);
+    assert_eq!(f.desk.log(&i).unwrap_err().field(), Some("title"));
+}
+
+#[test]
+fn an_earlier_start_is_kept() {
+    let f = fixture();
+    let mut i = f.new_incident();
+    i.started_at = Some("2026-03-02T08:37:00Z".into());
+    let d = f.desk.log(&i).unwrap();
+    assert_eq!(
+        d.incident.started_at.to_rfc3339(),
+        "2026-03-02T08:37:00+00:00"
+    );
+}
+
+#[test]
+fn overriding_the_priority_needs_a_reason_and_is_recorded() {
+    let f = fixture();
+    let mut i = f.new_incident();
+    i.impact = "minor".into();
+    i.urgency = "low".into();
+    i.priority_override = Some("P2".into());
+    let err = f.desk.log(&i).unwrap_err();
+    assert_eq!(err.field(), Some("priority_override_reason"));
+    assert!(
+        err.to_string().contains("computed priority P4 with P2"),
+        "{err}"
+    );
+
+    i.priority_override_reason = Some("CEO's laptop before the board meeting".into());
+    let d = f.desk.log(&i).unwrap();
+    assert_eq!(d.incident.priority, Priority::P2);
+    assert_eq!(d.incident.computed_priority, Priority::P4);
+    assert_eq!(f.kinds(&d), ["created", "priority_overridden"]);
+    assert_eq!(
+        d.timeline[1].detail.as_deref(),
+        Some("CEO's laptop before the board meeting")
+    );
+}
+
+#[test]
+fn the_full_lifecycle_is_recorded_in_order() {
+    let f = fixture();
+    let d = f.log();
+    f.clock.advance(Duration::minutes(4));
+    let d = f
+        .desk
+        .acknowledge(&VersionedId {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+        })
+        .unwrap();
+    assert_eq!(d.incident.status, Status::InProgress);
+    assert_eq!(
+        d.incident.acknowledged_at.unwrap().to_rfc3339(),
+        "2026-03-02T09:04:00+00:00"
+    );
+    assert_eq!(d.incident.assignee_name.as_deref(), Some("Amira Haddad"));
+    f.clock.advance(Duration::minutes(10));
+    let d = f
+        .desk
+        .escalate(&EscalateInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            kind: "functional".into(),
+            team_id: Some(f.network_team.id),
+            person_id: None,
+            reason: "Load balancer errors".into(),
+        })
+        .unwrap();
+    assert_eq!(d.incident.team_name.as_deref(), Some("Network Team"));
+    assert_eq!(d.incident.escalation_level, 1);
+    let d = f
+        .desk
+        .record_workaround(&WorkaroundInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            workaround: "Route EU traffic to the US pool".into(),
+        })
+        .unwrap();
+    let d = f
+        .desk
+        .add_note(&NoteInput {
+            id: d.incident.id,
+            expected_version: 0,
+            text: "Vendor ticket 4471 opened".into(),
+        })
+        .unwrap();
+    f.clock.advance(Duration::days(1));
+    let d = f.resolve(&d);
+    let d = f.verify(&d);
+    let d = f.close(&d);
+    assert_eq!(d.incident.status, Status::Closed);
+    assert_eq!(d.incident.closed_by.as_deref(), Some("Amira Haddad"));
+    let kinds = f.kinds(&d);
+    let expected = [
+        "created",
+        "field_changed",
+        "acknowledged",
+        "assigned",
+        "escalated",
+        "workaround",
+        "note",
+        "field_changed",
+        "resolved",
+        "verified",
+        "field_changed",
+        "closed",
+    ];
+    assert_eq!(kinds, expected);
+    let times: Vec<_> = d.timeline.iter().map(|e| e.at).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "timeline in order");
+    assert_eq!(
+        d.timeline.last().unwrap().at.to_rfc3339(),
+        "2026-03-03T09:14:00+00:00"
+    );
+    assert!(d.timeline.iter().all(|e| e.actor == "Amira Haddad"));
+}
+
+#[test]
+fn resolving_without_notes_or_code_is_refused() {
+    let f = fixture();
+    let d = f.log();
+    let err = f
+        .desk
+        .resolve(&ResolveInput {
+            id: d.incident.id,
+            expected_version: 1,
+            resolution_code: "fixed".into(),
+            resolution_notes: " ".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("resolution_notes"));
+    assert_eq!(
+        err.to_string(),
+        "Resolution notes are required to resolve INC-000001: say what restored the service"
+    );
+    let err = f
+        .desk
+        .resolve(&ResolveInput {
+            id: d.incident.id,
+            expected_version: 1,
+            resolution_code: String::new(),
+            resolution_notes: "x".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("resolution_code"));
+    assert_eq!(
+        f.desk.get(d.incident.id).unwrap().incident.status,
+        Status::New
+    );
+}
+
+#[test]
+fn closing_before_verification_is_refused() {
+    let f = fixture();
+    let d = f.resolve(&f.log());
+    let err = f
+        .desk
+        .close(&CloseInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            closure_notes: "done".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_transition");
+    assert!(err.to_string().contains("not been verified"), "{err}");
+    let err = f
+        .desk
+        .close(&CloseInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            closure_notes: String::new(),
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        "invalid_transition",
+        "the missing verification is said first"
+    );
+}
+
+#[test]
+fn closing_needs_closure_notes() {
+    let f = fixture();
+    let d = f.verify(&f.resolve(&f.log()));
+    let err = f
+        .desk
+        .close(&CloseInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            closure_notes: " ".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("closure_notes"));
+}
+
+#[test]
+fn reopening_needs_a_reason_is_counted_and_clears_the_resolution() {
+    let f = fixture();
+    let d = f.close(&f.verify(&f.resolve(&f.log())));
+    let err = f
+        .desk
+        .reopen(&ReopenInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: String::new(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("reason"));
+    let d = f
+        .desk
+        .reopen(&ReopenInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "503s are back".into(),
+        })
+        .unwrap();
+    assert_eq!(d.incident.status, Status::InProgress);
+    assert_eq!(d.incident.reopen_count, 1);
+    assert!(
+        d.incident.resolved_at.is_none()
+            && d.incident.verified_at.is_none()
+            && d.incident.closed_at.is_none()
+    );
+    let d = f.resolve(&d);
+    let d = f
+        .desk
+        .reopen(&ReopenInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "Again".into(),
+        })
+        .unwrap();
+    assert_eq!(d.incident.reopen_count, 2);
+}
+
+#[test]
+fn notes_on_a_closed_incident_are_refused_until_it_is_reopened() {
+    let f = fixture();
+    let d = f.close(&f.verify(&f.resolve(&f.log())));
+    let err = f
+        .desk
+        .add_note(&NoteInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            text: "late".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_transition");
+    assert!(err.to_string().contains("Reopen it first"), "{err}");
+}
+
+#[test]
+fn every_field_change_records_old_and_new_value_actor_and_time() {
+    let f = fixture();
+    let d = f.log();
+    f.clock.advance(Duration::minutes(3));
+    let d = f
+        .desk
+        .update(&UpdateIncident {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            changes: IncidentChanges {
+                title: Some("Checkout 503 in EU and UK".into()),
+                service_id: Some(f.service),
+                urgency: Some("medium".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap();
+    assert_eq!(d.incident.priority, Priority::P2, "extensive × medium");
+    let changes: Vec<_> = d
+        .timeline
+        .iter()
+        .filter(|e| e.kind == "field_changed")
+        .map(|e| {
+            (
+                e.field.clone().unwrap(),
+                e.old_value.clone().unwrap(),
+                e.new_value.clone().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "title".into(),
+                "Checkout returns 503 for EU customers".into(),
+                "Checkout 503 in EU and UK".into()
+            ),
+            (
+                "service_id".into(),
+                "Web Shop Checkout".into(),
+                "E-mail".into()
+            ),
+            ("urgency".into(), "Critical".into(), "Medium".into()),
+            ("priority".into(), "P1".into(), "P2".into()),
+        ]
+    );
+    let last = d.timeline.last().unwrap();
+    assert_eq!(last.actor, "Amira Haddad");
+    assert_eq!(last.at.to_rfc3339(), "2026-03-02T09:03:00+00:00");
+    assert!(
+        d.timeline[1].summary.contains("changed Title from"),
+        "{}",
+        d.timeline[1].summary
+    );
+}
+
+#[test]
+fn an_edit_that_changes_nothing_is_refused() {
+    let f = fixture();
+    let d = f.log();
+    let err = f
+        .desk
+        .update(&UpdateIncident {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            changes: IncidentChanges {
+                title: Some(d.incident.title.clone()),
+                ..Default::default()
+            },
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "validation");
+    assert!(err.to_string().contains("Nothing to save"));
+}
+
+#[test]
+fn a_stale_update_is_a_conflict_naming_who_changed_it_and_when() {
+    let f = fixture();
+    let d = f.log();
+    f.desk.set_operator(f.colleague.id).unwrap();
+    f.clock.advance(Duration::minutes(2));
+    f.desk
+        .assign(&AssignInput {
+            id: d.incident.id,
+            expected_version: 1,
+            assignee_id: Some(f.colleague.id),
+            team_id: None,
+        })
+        .unwrap();
+    f.desk.set_operator(f.me.id).unwrap();
+    let err = f
+        .desk
+        .update(&UpdateIncident {
+            id: d.incident.id,
+            expected_version: 1,
+            changes: IncidentChanges {
+                title: Some("My edit".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("Jonas Berg") && msg.contains("2026-03-02 09:02:00"),
+        "{msg}"
+    );
+    let now = f.desk.get(d.incident.id).unwrap();
+    assert_eq!(now.incident.title, d.incident.title, "nothing overwritten");
+}
+
+#[test]
+fn changes_without_an_operator_are_refused() {
+    let (desk, _) = desk_at("2026-03-02T09:00:00Z");
+    let err = desk.log(&NewIncident::default()).unwrap_err();
+    assert_eq!(err.field(), Some("operator"));
+}
+
+#[test]
+fn hierarchical_escalation_names_the_manager_and_needs_a_reason() {
+    let f = fixture();
+    let d = f.log();
+    let err = f
+        .desk
+        .escalate(&EscalateInput {
+            id: d.incident.id,
+            expected_version: 1,
+            kind: "hierarchical".into(),
+            team_id: None,
+            person_id: Some(f.colleague.id),
+            reason: String::new(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("reason"));
+    let d = f
+        .desk
+        .escalate(&EscalateInput {
+            id: d.incident.id,
+            expected_version: 1,
+            kind: "hierarchical".into(),
+            team_id: None,
+            person_id: Some(f.colleague.id),
+            reason: "Revenue at risk".into(),
+        })
+        .unwrap();
+    let e = d.timeline.last().unwrap();
+    assert_eq!(
+        e.summary,
+        "Amira Haddad escalated it (hierarchical) to Jonas Berg"
+    );
+}

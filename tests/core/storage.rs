@@ -1,0 +1,199 @@
+//! The database file: pragmas, migrations, durability, atomicity, append-only history.
+
+use crate::support::*;
+use incident_desk::model::*;
+use incident_desk::store::migrations;
+use incident_desk::{Desk, FixedClock, DATABASE_FILE};
+use rusqlite::Connection;
+use std::sync::Arc;
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::at("2026-03-02T09:00:00Z"))
+}
+
+fn file_fixture(dir: &std::path::Path) -> Fixture {
+    let c = clock();
+    let desk = Desk::open_in(dir, c.clone()).expect("file desk");
+    setup(desk, c)
+}
+
+#[test]
+fn a_new_database_is_migrated_to_the_latest_schema_with_safe_pragmas() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    assert_eq!(desk.info().unwrap().schema_version, migrations::latest());
+    desk.db()
+        .read(|tx| {
+            let mode: String = tx.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            let sync: i64 = tx.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+            let fk: i64 = tx.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+            let busy: i64 = tx.pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
+            assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+            assert!(busy >= 1000);
+            Ok(())
+        })
+        .unwrap();
+    let names: Vec<String> = desk
+        .reference_data()
+        .unwrap()
+        .categories
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Access",
+            "Application",
+            "Hardware",
+            "Network",
+            "Other",
+            "Security"
+        ]
+    );
+}
+
+#[test]
+fn an_older_database_is_brought_up_to_date_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    // A database as an older binary left it: migrations applied up to the one before last.
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        for (i, sql) in migrations::MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(migrations::MIGRATIONS.len() - 1)
+        {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+        }
+        let _ = &mut conn;
+    }
+    let f = file_fixture(dir.path());
+    let d = f.log();
+    drop(f);
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    assert_eq!(desk.info().unwrap().schema_version, migrations::latest());
+    assert_eq!(desk.get(d.incident.id).unwrap(), d);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", migrations::latest() + 1)
+            .unwrap();
+    }
+    let err = Desk::open_in(dir.path(), clock()).err().expect("refused");
+    assert_eq!(err.code(), "incompatible_database");
+    assert!(
+        err.to_string().contains("newer version of Incident Desk"),
+        "{err}"
+    );
+    let conn = Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, migrations::latest() + 1);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'incidents'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0, "no migration ran");
+}
+
+#[test]
+fn everything_survives_closing_and_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = file_fixture(dir.path());
+    let d = f.close(&f.verify(&f.resolve(&f.log())));
+    drop(f);
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    let again = desk.get(d.incident.id).unwrap();
+    assert_eq!(again, d, "row and timeline as they were");
+    assert_eq!(desk.info().unwrap().operator.unwrap().name, "Amira Haddad");
+}
+
+/// Makes SQLite fail the next write of an event of `kind`, as a full disk or a crash would.
+fn fail_events_of_kind(dir: &std::path::Path, kind: &str) {
+    let conn = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TRIGGER fail_{kind} BEFORE INSERT ON events WHEN new.kind = '{kind}'
+         BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;"
+    ))
+    .unwrap();
+}
+
+fn counts(dir: &std::path::Path) -> (i64, i64) {
+    let conn = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let i = conn
+        .query_row("SELECT COUNT(*) FROM incidents", [], |r| r.get(0))
+        .unwrap();
+    let e = conn
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    (i, e)
+}
+
+#[test]
+fn a_log_whose_transaction_fails_leaves_neither_row_nor_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = file_fixture(dir.path());
+    fail_events_of_kind(dir.path(), "created");
+    let err = f.desk.log(&f.new_incident()).unwrap_err();
+    assert_eq!(err.code(), "storage");
+    assert_eq!(counts(dir.path()), (0, 0));
+    let page = f
+        .desk
+        .list(&IncidentQuery {
+            text: Some("checkout".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 0, "no full-text entry either");
+}
+
+#[test]
+fn a_resolve_whose_transaction_fails_leaves_the_incident_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = file_fixture(dir.path());
+    let d = f.log();
+    fail_events_of_kind(dir.path(), "resolved");
+    let err = f
+        .desk
+        .resolve(&ResolveInput {
+            id: d.incident.id,
+            expected_version: 1,
+            resolution_code: "fixed".into(),
+            resolution_notes: "x".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "storage");
+    assert_eq!(
+        f.desk.get(d.incident.id).unwrap(),
+        d,
+        "row and history unchanged"
+    );
+    assert_eq!(counts(dir.path()), (1, 1));
+}
+
+#[test]
+fn history_cannot_be_edited_or_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = file_fixture(dir.path());
+    f.log();
+    let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    let err = conn
+        .execute("UPDATE events SET actor = 'someone else'", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn.execute("DELETE FROM events", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
