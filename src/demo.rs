@@ -229,23 +229,26 @@ const SERVICES: &[(&str, &str, &str, bool, i64)] = &[
     ),
 ];
 
-/// (category, title, description) templates.
-const PROBLEMS: &[(&str, &str, &str)] = &[
-    ("Network", "VPN drops every few minutes", "Remote staff are disconnected from the VPN every 3–5 minutes since this morning; reconnecting works briefly."),
-    ("Network", "Office Wi-Fi unavailable on floor 3", "No access point on floor 3 answers; wired desks work. About 60 people affected."),
-    ("Network", "Slow access to file shares from branch", "Opening documents on the department drive takes over a minute from the branch office."),
-    ("Application", "Checkout returns 503 for some customers", "Customers in the EU region get HTTP 503 on the payment step since 14:23 UTC; orders are lost."),
-    ("Application", "CRM search times out", "Searching accounts in the CRM times out after 30 s; opening an account by link works."),
-    ("Application", "Payroll export fails with error 0x80004005", "The monthly payroll export stops at 40 % with error 0x80004005; deadline is Friday."),
-    ("Application", "Outlook calendar not syncing", "Meetings accepted on the phone do not appear in desktop Outlook."),
-    ("Hardware", "Laptop does not power on", "Laptop shows no light after charging overnight; the user has a presentation at 15:00."),
-    ("Hardware", "Printer on floor 2 jams on every job", "The floor-2 printer jams on the first page of every job; the tray was replaced last week."),
-    ("Hardware", "Docking station monitors flicker", "Both external monitors flicker when connected through the dock."),
-    ("Security", "Phishing e-mail reported by several users", "Several users received an e-mail imitating the payroll portal; two clicked the link."),
-    ("Security", "Suspicious sign-ins from abroad", "Sign-in alerts show logins to a finance mailbox from an unknown country."),
-    ("Access", "New starter cannot log in", "A new starter's account is locked on first login; they start today."),
-    ("Access", "Shared mailbox access missing", "Sales team members lost access to the shared orders mailbox after a group change."),
-    ("Other", "Meeting room screen shows no signal", "The large screen in meeting room Atlas shows 'no signal' with any laptop."),
+/// (category, service index into SERVICES, impact, urgency, title, description) templates:
+/// each problem has the scope and urgency it would really have.
+const PROBLEMS: &[(&str, usize, &str, &str, &str, &str)] = &[
+    ("Network", 3, "significant", "high", "VPN drops every few minutes", "Remote staff are disconnected from the VPN every 3–5 minutes since this morning; reconnecting works briefly."),
+    ("Network", 4, "moderate", "high", "Office Wi-Fi unavailable on floor 3", "No access point on floor 3 answers; wired desks work. About 60 people affected."),
+    ("Network", 6, "moderate", "medium", "Slow access to file shares from branch", "Opening documents on the department drive takes over a minute from the branch office."),
+    ("Application", 0, "extensive", "critical", "Checkout returns 503 for some customers", "Customers in the EU region get HTTP 503 on the payment step since 14:23 UTC; orders are lost."),
+    ("Application", 2, "significant", "medium", "CRM search times out", "Searching accounts in the CRM times out after 30 s; opening an account by link works."),
+    ("Application", 5, "moderate", "high", "Payroll export fails with error 0x80004005", "The monthly payroll export stops at 40 % with error 0x80004005; deadline is Friday."),
+    ("Application", 1, "minor", "medium", "Outlook calendar not syncing", "Meetings accepted on the phone do not appear in desktop Outlook."),
+    ("Hardware", 7, "minor", "high", "Laptop does not power on", "Laptop shows no light after charging overnight; the user has a presentation at 15:00."),
+    ("Hardware", 7, "moderate", "low", "Printer on floor 2 jams on every job", "The floor-2 printer jams on the first page of every job; the tray was replaced last week."),
+    ("Hardware", 7, "minor", "low", "Docking station monitors flicker", "Both external monitors flicker when connected through the dock."),
+    ("Security", 1, "significant", "critical", "Phishing e-mail reported by several users", "Several users received an e-mail imitating the payroll portal; two clicked the link."),
+    ("Security", 1, "minor", "critical", "Suspicious sign-ins from abroad", "Sign-in alerts show logins to a finance mailbox from an unknown country."),
+    ("Access", 6, "minor", "high", "New starter cannot log in", "A new starter's account is locked on first login; they start today."),
+    ("Access", 1, "moderate", "medium", "Shared mailbox access missing", "Sales team members lost access to the shared orders mailbox after a group change."),
+    ("Other", 7, "minor", "medium", "Meeting room screen shows no signal", "The large screen in meeting room Atlas shows 'no signal' with any laptop."),
+    ("Application", 0, "significant", "high", "Web shop search returns no results", "Product search on the web shop returns an empty page for every query; browsing categories works."),
+    ("Network", 1, "extensive", "high", "E-mail not delivered to external recipients", "Outbound mail is queued for all staff since 08:10; inbound mail arrives."),
 ];
 
 const REPORTERS: &[(&str, &str)] = &[
@@ -338,18 +341,6 @@ pub fn seed_catalog(conn: &Connection) -> Result<Catalog> {
     })
 }
 
-fn service_for(category: &str, cat: &Catalog, rng: &mut Rng) -> i64 {
-    let idx = match category {
-        "Network" => *rng.pick(&[3usize, 4, 6]),
-        "Application" => *rng.pick(&[0usize, 1, 2, 5]),
-        "Hardware" => *rng.pick(&[7usize, 6]),
-        "Security" => *rng.pick(&[1usize, 2]),
-        "Access" => *rng.pick(&[1usize, 6, 3]),
-        _ => rng.below(cat.services.len() as u64) as usize,
-    };
-    cat.services[idx.min(cat.services.len() - 1)]
-}
-
 fn specialist_team(category: &str, cat: &Catalog) -> i64 {
     let idx = match category {
         "Network" => 1,
@@ -379,7 +370,7 @@ pub fn seed_incidents(
         let age = (span as f64 * left * left) as i64;
         let logged = now - Duration::seconds(age) + Duration::seconds(rng.below(600) as i64);
         let logged = logged.min(now - Duration::minutes(2));
-        let (category, title, description) = *rng.pick(PROBLEMS);
+        let (category, service, impact, urgency, title, description) = *rng.pick(PROBLEMS);
         let category_id = cat
             .categories
             .iter()
@@ -389,15 +380,6 @@ pub fn seed_incidents(
         let (reporter, contact) = *rng.pick(REPORTERS);
         let desk_agents = &cat.people[0..3];
         let logger = rng.pick(desk_agents).clone();
-        let impact = *rng.pick(&[
-            "extensive",
-            "significant",
-            "moderate",
-            "moderate",
-            "minor",
-            "minor",
-        ]);
-        let urgency = *rng.pick(&["critical", "high", "medium", "medium", "low"]);
         let channel = if reporter.starts_with("Monitoring") {
             "monitoring"
         } else {
@@ -411,7 +393,7 @@ pub fn seed_incidents(
                 title: title.to_string(),
                 description: description.to_string(),
                 category_id: Some(category_id),
-                service_id: Some(service_for(category, cat, rng)),
+                service_id: Some(cat.services[service.min(cat.services.len() - 1)]),
                 reporter_name: reporter.to_string(),
                 reporter_contact: contact.to_string(),
                 channel: channel.to_string(),
@@ -478,7 +460,8 @@ pub fn seed_incidents(
             agent.clone()
         };
         // A backlog: a few older incidents are still being worked.
-        if rng.chance(4) || age < Duration::hours(6) && rng.chance(60) {
+        let minor = matches!(impact, "minor" | "moderate");
+        if (minor && rng.chance(6)) || (age < Duration::hours(6) && rng.chance(60)) {
             if rng.chance(50) {
                 if let Some(at) = step(20, rng) {
                     ops::note(
