@@ -69,5 +69,7 @@ pub struct PreviewInput {
 
 #[tauri::command]
 pub fn preview_priority(app: State<'_, AppState>, input: PreviewInput) -> Reply<PriorityPreview> {
-    Ok(app.desk()?.preview_priority(&input.impact, &input.urgency)?)
+    Ok(app
+        .desk()?
+        .preview_priority(&input.impact, &input.urgency)?)
 }

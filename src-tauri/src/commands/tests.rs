@@ -113,8 +113,12 @@ fn an_incident_goes_through_the_commands_from_log_to_close() {
     let id = d["incident"]["id"].clone();
     let v = |d: &Value| d["incident"]["version"].clone();
 
-    let d = call(&w, "acknowledge_incident", Some(json!({"id": id, "expected_version": v(&d)})))
-        .expect("acknowledged");
+    let d = call(
+        &w,
+        "acknowledge_incident",
+        Some(json!({"id": id, "expected_version": v(&d)})),
+    )
+    .expect("acknowledged");
     let d = call(
         &w,
         "resolve_incident",
@@ -128,11 +132,16 @@ fn an_incident_goes_through_the_commands_from_log_to_close() {
     )
     .expect_err("closing unverified is refused");
     assert_eq!(err["code"], "invalid_transition");
-    assert!(err.get("field").is_none(), "no field for a transition: {err}");
+    assert!(
+        err.get("field").is_none(),
+        "no field for a transition: {err}"
+    );
     let d = call(
         &w,
         "verify_resolution",
-        Some(json!({"id": id, "expected_version": v(&d), "method": "functional_test", "notes": ""})),
+        Some(
+            json!({"id": id, "expected_version": v(&d), "method": "functional_test", "notes": ""}),
+        ),
     )
     .expect("verified");
     let d = call(
@@ -162,7 +171,10 @@ fn a_desk_that_could_not_open_says_why_on_every_command() {
     let err = call(&w, "desk_info", None).expect_err("newer database refused");
     assert_eq!(err["code"], "incompatible_database");
     assert!(
-        err["message"].as_str().unwrap_or("").contains("newer version"),
+        err["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("newer version"),
         "{err}"
     );
 }
