@@ -260,9 +260,9 @@ pub fn person(conn: &Connection, id: i64) -> Result<Option<Person>> {
 pub fn save_person(conn: &Connection, input: &PersonInput) -> Result<i64> {
     let name = required(&input.name, "name", "Name")?;
     let email = input.email.trim();
-    if !email.is_empty()
-        && !(email.contains('@') && !email.starts_with('@') && !email.ends_with('@'))
-    {
+    let looks_like_address =
+        email.contains('@') && !email.starts_with('@') && !email.ends_with('@');
+    if !email.is_empty() && !looks_like_address {
         return Err(Error::validation(
             "email",
             format!("E-mail {email:?} is not an e-mail address (name@example.org)"),
