@@ -65,6 +65,22 @@ export function replace(el, ...children) {
   return append(el, children);
 }
 
+/**
+ * Sets the children of `el` like replace(), but keeps every existing child that is equal
+ * (isEqualNode) to its new counterpart. A reload that changed nothing leaves the DOM alone, so
+ * focus, selection and references held by tests or assistive tech stay valid.
+ */
+export function patch(el, ...children) {
+  const next = [...append(document.createDocumentFragment(), children).childNodes];
+  next.forEach((node, i) => {
+    const old = el.childNodes[i];
+    if (!old) el.appendChild(node);
+    else if (!old.isEqualNode(node)) el.replaceChild(node, old);
+  });
+  while (el.childNodes.length > next.length) el.removeChild(el.lastChild);
+  return el;
+}
+
 /** An <option>. */
 export function option(value, label, selected = false) {
   return h('option', { value: value === null || value === undefined ? '' : String(value), selected }, label);
@@ -77,11 +93,14 @@ export function uid(prefix = 'f') {
   return `${prefix}-${idCounter}`;
 }
 
-/** A priority pill: label and colour together, never colour alone. */
-export function priorityPill(priority, label, testid) {
+/**
+ * A priority pill: label and colour together, never colour alone. With `label` ("P1 Critical")
+ * it reads "P1 Critical"; without, just "P1" (dense lists) and `title` gives the full label.
+ */
+export function priorityPill(priority, label, testid, title) {
   return h(
     'span',
-    { class: ['pill', `prio-${priority}`], testid, 'data-value': priority, title: label || priority },
+    { class: ['pill', `prio-${priority}`], testid, 'data-value': priority, title: title || label || priority },
     h('span', { class: 'pill-code' }, priority),
     label && label !== priority ? h('span', { class: 'pill-label' }, label.replace(/^P\d\s*/, '')) : null,
   );

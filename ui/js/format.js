@@ -54,13 +54,15 @@ export function age(value, now = Date.now()) {
   return d ? duration(now - d.getTime()) : '';
 }
 
-/** "just now", "12 min ago", "3 d ago". */
+/** A coarse "how long ago" for narrow columns: "just now", "12 min ago", "5 h ago", "3 d ago". */
 export function ago(value, now = Date.now()) {
   const d = toDate(value);
   if (!d) return '';
-  const ms = now - d.getTime();
-  if (ms < 60000) return 'just now';
-  return `${duration(ms)} ago`;
+  const minutes = Math.floor((now - d.getTime()) / 60000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60 * 24) return `${Math.floor(minutes / 60)} h ago`;
+  return `${Math.floor(minutes / (60 * 24))} d ago`;
 }
 
 /** The local "YYYY-MM-DDTHH:MM" a datetime-local input shows for an instant. */

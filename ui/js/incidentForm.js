@@ -3,7 +3,7 @@
 // urgency with every level's definition beside them, a live preview the core computes via
 // preview_priority, and an optional override that needs a reason). No priority rule lives here.
 
-import { h, replace, priorityPill } from './dom.js';
+import { h, replace, priorityPill, uid } from './dom.js';
 import * as api from './api.js';
 import * as store from './store.js';
 import { field, select, choiceSelect, recordItems, definitionLine, definitionLegend } from './forms.js';
@@ -53,7 +53,7 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     testid: 'field-priority-override',
     items: store.choices('priorities').map((p) => ({ value: p.value, label: p.label })),
     value: initial.priority_override || '',
-    placeholder: 'No override — use the matrix',
+    placeholder: 'None (use the matrix)',
   });
   c.priority_override_reason = h('textarea', { testid: 'field-priority-override-reason', rows: '2', placeholder: 'Why this incident needs a different priority than impact × urgency gives' });
   c.priority_override_reason.value = initial.priority_override_reason || '';
@@ -112,18 +112,16 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
   updatePreview();
 
   // ---- layout ---------------------------------------------------------------------------
-  const what = h('fieldset', { class: 'group' },
-    h('legend', null, 'What happened'),
+  const what = group('What happened',
     field({ key: 'title', label: 'Title', control: c.title, wide: true, hint: 'One line that says what is broken for whom.' }),
-    field({ key: 'description', label: 'Description', control: c.description, wide: true, optional: true }),
+    field({ key: 'description', label: 'Description', control: c.description, wide: true }),
     field({ key: 'service_id', label: 'Affected service', control: c.service_id, extra: serviceLine }),
     field({ key: 'category_id', label: 'Category', control: c.category_id }),
   );
 
-  const who = h('fieldset', { class: 'group' },
-    h('legend', null, 'Who reported it'),
+  const who = group('Who reported it',
     field({ key: 'reporter_name', label: 'Reporter', control: c.reporter_name }),
-    field({ key: 'reporter_contact', label: 'Reporter contact', control: c.reporter_contact, optional: true }),
+    field({ key: 'reporter_contact', label: 'Reporter contact', control: c.reporter_contact }),
     field({ key: 'channel', label: 'Channel', control: c.channel, extra: definitionLine('channels', c.channel) }),
     field({ key: 'started_at', label: 'Started at (your local time)', control: c.started_at, hint: mode === 'new' ? 'When the problem began; defaults to now. Clear it to use the moment you log.' : 'When the problem began.' }),
   );
@@ -134,19 +132,18 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
       h('span', { class: 'muted' }, ' (rarely needed)')),
     h('p', { class: 'field-hint' }, 'Users must not self-assign priority; an override is recorded on the timeline with its reason. Use it only when the matrix clearly gets this incident wrong.'),
     h('div', { class: 'override-fields' },
-      field({ key: 'priority_override', label: 'Priority', control: c.priority_override }),
+      field({ key: 'priority_override', label: 'Override to', control: c.priority_override }),
       field({ key: 'priority_override_reason', label: 'Reason for the override', control: c.priority_override_reason, wide: true, hint: 'Required when you override.' })),
   );
 
-  const priority = h('fieldset', { class: 'group group-priority' },
-    h('legend', null, 'Priority'),
+  const priority = group('Priority',
     h('div', { class: 'axis' },
       field({ key: 'impact', label: 'Impact — how widely it hurts', control: c.impact }),
       definitionLegend('impacts', c.impact)),
     h('div', { class: 'axis' },
       field({ key: 'urgency', label: 'Urgency — how fast it gets worse', control: c.urgency }),
       definitionLegend('urgencies', c.urgency)),
-    h('div', { class: 'preview-wrap' }, h('div', { class: 'field-label' }, 'Priority'), preview),
+    h('div', { class: 'preview-wrap' }, h('div', { class: 'field-label' }, 'Resulting priority'), preview),
     overrideBox,
   );
 
@@ -170,6 +167,14 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
   }
 
   return { what, who, priority, read, controls: c, focusFirst: () => c.title.focus() };
+}
+
+/** A titled group of fields, announced as a group. */
+function group(title, ...children) {
+  const id = uid('grp');
+  return h('div', { class: 'group', role: 'group', 'aria-labelledby': id },
+    h('h2', { class: 'group-title', id }, title),
+    ...children);
 }
 
 /** The form values of an existing incident, for the Edit action. */

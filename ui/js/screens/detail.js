@@ -4,7 +4,7 @@
 // timeline of every recorded event with full local date and time. Reloads on `desk-changed`
 // for this incident; an open action form survives the reload.
 
-import { h, replace, clear, priorityPill, statusBadge, kbd } from '../dom.js';
+import { h, replace, patch, clear, priorityPill, statusBadge, kbd } from '../dom.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import {
@@ -111,7 +111,7 @@ export function mount(root, params, ctx) {
     if (inc.status === 'closed') openFor = `closed after ${duration(end - logged)}`;
     else if (inc.status === 'resolved') openFor = `resolved after ${duration(end - logged)}`;
     else openFor = `open for ${duration(end - logged)}`;
-    replace(
+    patch(
       head,
       h('div', { class: 'detail-ids' },
         h('span', { class: 'detail-number mono', testid: 'detail-number' }, inc.number),
@@ -137,7 +137,7 @@ export function mount(root, params, ctx) {
         onclick: () => runAction(a.name),
       }, a.label, a.key ? h('kbd', { class: 'btn-key', 'aria-hidden': 'true' }, a.key.toUpperCase()) : null),
     );
-    replace(actionBar, buttons);
+    patch(actionBar, buttons);
   }
 
   function section(title, ...children) {
@@ -175,7 +175,7 @@ export function mount(root, params, ctx) {
         h('p', { class: 'block-meta' }, fullDateTime(inc.closed_at), inc.closed_by ? ` · by ${inc.closed_by}` : null),
         para(inc.closure_notes, 'No closure notes.')));
     }
-    replace(mainCol, blocks);
+    patch(mainCol, blocks);
   }
 
   function fact(label, ...value) {
@@ -185,7 +185,7 @@ export function mount(root, params, ctx) {
   function renderFacts(inc) {
     const overridden = inc.priority !== inc.computed_priority || !!inc.priority_override_reason;
     const none = (text) => h('span', { class: 'muted' }, text);
-    replace(
+    patch(
       aside,
       h('dl', { class: 'facts' },
         fact('Priority',
@@ -220,7 +220,7 @@ export function mount(root, params, ctx) {
       const t = new Date(a.at).getTime() - new Date(b.at).getTime();
       return t !== 0 ? t : a.id - b.id;
     });
-    replace(
+    patch(
       timelineSlot,
       h('h2', null, 'Timeline ', h('span', { class: 'muted count' }, String(ordered.length))),
       ordered.length === 0
@@ -515,9 +515,8 @@ export function mount(root, params, ctx) {
         name: 'edit',
         title: `Edit ${inc.number}`,
         intro: 'Only the fields you change are sent; each change appears on the timeline.',
-        body: h('div', { class: 'form-columns form-columns-3' },
-          h('div', { class: 'form-col' }, fields.what),
-          h('div', { class: 'form-col' }, fields.who),
+        body: h('div', { class: 'form-columns' },
+          h('div', { class: 'form-col' }, fields.what, fields.who),
           h('div', { class: 'form-col' }, fields.priority)),
         submitLabel: 'Save changes',
         submitTestid: 'edit-submit',

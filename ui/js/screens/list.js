@@ -3,7 +3,7 @@
 // update), filters and sort that the core applies, paging 50 at a time, and live reload on
 // `desk-changed`. Rows open with a click or Enter; ↑/↓ move between rows.
 
-import { h, replace, clear, priorityPill, statusBadge, kbd } from '../dom.js';
+import { h, replace, patch, clear, priorityPill, statusBadge, kbd } from '../dom.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { select, recordItems } from '../forms.js';
@@ -97,10 +97,6 @@ export function mount(root, params, ctx) {
       filterSelect('service_id', 'filter-service', 'Service', recordItems(store.services()), 'Any'),
       filterSelect('assignee_id', 'filter-assignee', 'Assignee', recordItems(store.people()), 'Anyone'),
       filterSelect('team_id', 'filter-team', 'Team', recordItems(store.teams()), 'Any'),
-      filterSelect('sort', 'sort', 'Sort by', SORTS),
-      h('div', { class: 'filter filter-actions' },
-        h('span', { class: 'filter-caption' }, '\u00a0'),
-        clearButton),
     );
   }
   const clearButton = h('button', { type: 'button', class: 'btn btn-quiet', testid: 'filter-clear', onclick: clearFilters }, 'Clear filters');
@@ -121,21 +117,19 @@ export function mount(root, params, ctx) {
   }
 
   // ---- table ----------------------------------------------------------------------------
-  const tbody = h('tbody');
+  // An ARIA table of divs rather than <table>: each row is one focusable, clickable box.
+  const COLUMNS = [
+    ['col-number', 'Number'], ['col-priority', 'Priority'], ['col-title', 'Title'], ['col-status', 'Status'],
+    ['col-service', 'Service'], ['col-category', 'Category'], ['col-assignee', 'Assignee / team'],
+    ['col-age num', 'Age'], ['col-updated num', 'Updated'],
+  ];
+  const tbody = h('div', { role: 'rowgroup', class: 'grid-body' });
   const table = h(
-    'table',
-    { class: 'grid', testid: 'incident-list' },
-    h('thead', null, h('tr', null,
-      h('th', { class: 'col-number', scope: 'col' }, 'Number'),
-      h('th', { class: 'col-priority', scope: 'col' }, 'Priority'),
-      h('th', { class: 'col-title', scope: 'col' }, 'Title'),
-      h('th', { class: 'col-status', scope: 'col' }, 'Status'),
-      h('th', { class: 'col-service', scope: 'col' }, 'Service'),
-      h('th', { class: 'col-category', scope: 'col' }, 'Category'),
-      h('th', { class: 'col-assignee', scope: 'col' }, 'Assignee / team'),
-      h('th', { class: 'col-age', scope: 'col' }, 'Age'),
-      h('th', { class: 'col-updated', scope: 'col' }, 'Last update'),
-    )),
+    'div',
+    { class: 'grid incident-grid', role: 'table', 'aria-label': 'Incidents', testid: 'incident-list' },
+    h('div', { role: 'rowgroup', class: 'grid-head' },
+      h('div', { role: 'row', class: 'grid-row' },
+        COLUMNS.map(([cls, label]) => h('div', { role: 'columnheader', class: ['cell', cls] }, label)))),
     tbody,
   );
   const emptySlot = h('div', { class: 'empty-slot' });
@@ -145,14 +139,28 @@ export function mount(root, params, ctx) {
   const pageInfo = h('span', { class: 'page-info', testid: 'page-info', 'aria-live': 'polite' });
   const prevButton = h('button', { type: 'button', class: 'btn btn-quiet', testid: 'page-prev', onclick: () => turn(-1), 'aria-label': 'Previous page' }, '‹ Previous');
   const nextButton = h('button', { type: 'button', class: 'btn btn-quiet', testid: 'page-next', onclick: () => turn(1), 'aria-label': 'Next page' }, 'Next ›');
-  const pager = h('div', { class: 'pager' }, pageInfo, prevButton, nextButton);
+  const sortSelect = select({ testid: 'sort', items: SORTS, value: q.sort });
+  sortSelect.id = 'list-sort';
+  sortSelect.addEventListener('change', () => setFilter('sort', sortSelect.value));
+  controls.sort = sortSelect;
+  const pager = h('div', { class: 'pager' },
+    pageInfo,
+    clearButton,
+    h('label', { class: 'sort', for: 'list-sort' }, h('span', { class: 'muted' }, 'Sort by'), sortSelect),
+    prevButton,
+    nextButton);
+  // A second pager under the table for whoever scrolled to the end of a page.
+  const bottomInfo = h('span', { class: 'page-info-bottom' });
+  const bottomPrev = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => turn(-1), 'aria-label': 'Previous page' }, '‹ Previous');
+  const bottomNext = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => turn(1), 'aria-label': 'Next page' }, 'Next ›');
+  const bottomPager = h('div', { class: 'pager pager-bottom', hidden: true }, bottomPrev, bottomInfo, bottomNext);
 
   function turn(direction) {
     if (!page) return;
     const next = q.offset + direction * store.PAGE_SIZE;
     if (next < 0 || next >= page.total) return;
     q.offset = next;
-    load().then(() => focusRow(0, false));
+    load().then(() => { window.scrollTo(0, 0); });
   }
 
   const view = h(
@@ -160,8 +168,9 @@ export function mount(root, params, ctx) {
     { class: 'list-screen' },
     filterBar,
     errorSlot,
-    h('div', { class: 'grid-wrap' }, table, emptySlot),
     pager,
+    h('div', { class: 'grid-wrap' }, table, emptySlot),
+    bottomPager,
   );
   buildFilters();
   root.appendChild(view);
@@ -175,13 +184,18 @@ export function mount(root, params, ctx) {
     ];
   }
 
+  function cell(cls, attrs, ...content) {
+    return h('div', { role: 'cell', class: `cell ${cls}`, ...(attrs || {}) }, ...content);
+  }
+
   function rowEl(row) {
     const open = () => ctx.navigate(`#/incident/${row.id}`);
     const now = Date.now();
     return h(
-      'tr',
+      'div',
       {
-        class: ['row', `row-${row.priority}`, row.status === 'closed' && 'is-closed'],
+        role: 'row',
+        class: ['grid-row', 'row', `row-${row.priority}`, row.status === 'closed' && 'is-closed'],
         testid: 'incident-row',
         'data-number': row.number,
         'data-id': row.id,
@@ -191,36 +205,39 @@ export function mount(root, params, ctx) {
           if (e.key === 'Enter') { e.preventDefault(); open(); }
         },
       },
-      h('td', { class: 'col-number mono', testid: 'row-number' }, row.number),
-      h('td', { class: 'col-priority' }, priorityPill(row.priority, store.choiceLabel('priorities', row.priority), 'row-priority')),
-      h('td', { class: 'col-title', testid: 'row-title', title: row.title }, row.title),
-      h('td', { class: 'col-status' }, statusBadge(row.status, store.choiceLabel('statuses', row.status), 'row-status')),
-      h('td', { class: 'col-service', title: row.service_name }, row.service_name),
-      h('td', { class: 'col-category', title: row.category_name }, row.category_name),
-      h('td', { class: 'col-assignee' }, assigneeCell(row)),
-      h('td', { class: 'col-age num', title: `Logged ${fullDateTime(row.logged_at)}` }, age(row.logged_at, now)),
-      h('td', { class: 'col-updated num', title: fullDateTime(row.updated_at) }, ago(row.updated_at, now)),
+      cell('col-number mono', { testid: 'row-number' }, row.number),
+      cell('col-priority', null, priorityPill(row.priority, null, 'row-priority', store.choiceLabel('priorities', row.priority))),
+      cell('col-title', { testid: 'row-title', title: row.title }, row.title),
+      cell('col-status', null, statusBadge(row.status, store.choiceLabel('statuses', row.status), 'row-status')),
+      cell('col-service', { title: row.service_name }, row.service_name),
+      cell('col-category', { title: row.category_name }, row.category_name),
+      cell('col-assignee', null, assigneeCell(row)),
+      cell('col-age num', { title: `Logged ${fullDateTime(row.logged_at)}` }, age(row.logged_at, now)),
+      cell('col-updated num', { title: fullDateTime(row.updated_at) }, ago(row.updated_at, now)),
     );
   }
 
   function renderPage() {
     if (!page) return;
-    const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('tr[data-id]')
-      ? document.activeElement.closest('tr[data-id]').getAttribute('data-id')
+    const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('[role="row"][data-id]')
+      ? document.activeElement.closest('[role="row"][data-id]').getAttribute('data-id')
       : null;
-    replace(tbody, page.rows.map(rowEl));
+    patch(tbody, page.rows.map(rowEl));
     if (focusedId) {
-      const same = tbody.querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`);
+      const same = tbody.querySelector(`[data-id="${CSS.escape(focusedId)}"]`);
       if (same) same.focus({ preventScroll: true });
     }
-    clear(emptySlot);
     table.classList.toggle('is-empty', page.rows.length === 0);
-    if (page.rows.length === 0) emptySlot.appendChild(emptyState());
+    patch(emptySlot, page.rows.length === 0 ? emptyState() : null);
     const first = page.total === 0 ? 0 : page.offset + 1;
     const last = page.offset + page.rows.length;
     pageInfo.textContent = page.total === 0 ? 'No incidents' : `${count(first)}–${count(last)} of ${count(page.total)}`;
     prevButton.disabled = page.offset <= 0;
     nextButton.disabled = last >= page.total;
+    bottomInfo.textContent = pageInfo.textContent;
+    bottomPrev.disabled = prevButton.disabled;
+    bottomNext.disabled = nextButton.disabled;
+    bottomPager.hidden = page.rows.length < 20;
     clearButton.disabled = !filtersActive(q);
   }
 
@@ -280,7 +297,7 @@ export function mount(root, params, ctx) {
   }
 
   function rows() {
-    return [...tbody.querySelectorAll('tr[data-id]')];
+    return [...tbody.querySelectorAll('[data-id]')];
   }
 
   function focusRow(index, scroll = true) {

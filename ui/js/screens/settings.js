@@ -3,7 +3,7 @@
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
 // through the core; the store reloads reference data afterwards.
 
-import { h, replace, clear, priorityPill } from '../dom.js';
+import { h, replace, patch, clear, priorityPill } from '../dom.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import {
@@ -75,7 +75,7 @@ function entityTab(panel, ctx, spec) {
 
   function renderList() {
     const items = spec.items();
-    replace(
+    patch(
       listSlot,
       h('div', { class: 'settings-list-head' },
         h('h2', null, spec.title, ' ', h('span', { class: 'muted count' }, count(items.length))),
@@ -83,17 +83,25 @@ function entityTab(panel, ctx, spec) {
       spec.intro ? h('p', { class: 'field-hint' }, spec.intro) : null,
       items.length === 0
         ? h('div', { class: 'empty empty-small', testid: 'settings-empty' }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
-        : h('table', { class: 'grid grid-compact', testid: 'settings-list' },
-          h('thead', null, h('tr', null, spec.columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)))),
-          h('tbody', null, items.map((item) => h('tr', {
-            class: ['row', item.id === selectedId && 'is-selected'],
+        : h('div', { class: ['grid', 'grid-compact', `cols-${spec.columns.length}`], role: 'table', 'aria-label': spec.title, testid: 'settings-list' },
+          h('div', { role: 'rowgroup', class: 'grid-head' },
+            h('div', { role: 'row', class: 'grid-row' },
+              spec.columns.map((c) => h('div', { role: 'columnheader', class: ['cell', c.className] }, c.label)))),
+          h('div', { role: 'rowgroup', class: 'grid-body' }, items.map((item) => h('div', {
+            role: 'row',
+            class: ['grid-row', 'row', item.id === selectedId && 'is-selected'],
             testid: 'settings-row',
             'data-id': item.id,
             tabindex: '0',
             onclick: () => edit(item),
             onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); edit(item); } },
-          }, spec.columns.map((c) => h('td', { class: c.className }, c.cell(item))))))),
+          }, spec.columns.map((c) => h('div', { role: 'cell', class: ['cell', c.className] }, c.cell(item))))))),
     );
+  }
+
+  function flash(id) {
+    const row = listSlot.querySelector(`[role="row"][data-id="${id}"]`);
+    if (row) row.classList.add('is-new');
   }
 
   function edit(item, focus = true) {
@@ -115,9 +123,15 @@ function entityTab(panel, ctx, spec) {
             try {
               const saved = await spec.save({ id: item ? item.id : null, ...built.read() });
               await store.loadReference();
-              ctx.toast(`${spec.Noun} “${saved.name}” saved.`);
-              const fresh = spec.items().find((x) => x.id === saved.id) || saved;
-              edit(fresh, false);
+              if (item) {
+                ctx.toast(`${spec.Noun} “${saved.name}” saved.`);
+                edit(spec.items().find((x) => x.id === saved.id) || saved, false);
+              } else {
+                // Added: clear the form for the next one, and mark the new row.
+                ctx.toast(`${spec.Noun} “${saved.name}” added.`);
+                edit(null, true);
+                flash(saved.id);
+              }
             } catch (error) {
               showError(form, slot, error);
             }
