@@ -274,6 +274,10 @@ pub fn change(
     next.updated_at = now;
     next.updated_by = actor.name.clone();
     incidents::update(conn, &next, current.version)?;
+    // What was done first, then the status it led to: the timeline reads as cause and effect.
+    for e in &recorded {
+        events::append(conn, id, &now, actor, e)?;
+    }
     if next.status != current.status {
         events::append(
             conn,
@@ -288,9 +292,6 @@ pub fn change(
                 detail: None,
             },
         )?;
-    }
-    for e in &recorded {
-        events::append(conn, id, &now, actor, e)?;
     }
     Ok(())
 }

@@ -198,17 +198,17 @@ fn the_full_lifecycle_is_recorded_in_order() {
     let kinds = f.kinds(&d);
     let expected = [
         "created",
-        "field_changed",
         "acknowledged",
         "assigned",
+        "field_changed",
         "escalated",
         "workaround",
         "note",
-        "field_changed",
         "resolved",
-        "verified",
         "field_changed",
+        "verified",
         "closed",
+        "field_changed",
     ];
     assert_eq!(kinds, expected);
     let times: Vec<_> = d.timeline.iter().map(|e| e.at).collect();
