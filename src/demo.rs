@@ -287,12 +287,18 @@ pub fn seed_catalog(conn: &Connection) -> Result<Catalog> {
     let mut people = Vec::new();
     let mut managers = Vec::new();
     for (name, phone, team, roles) in PEOPLE {
-        let email = format!(
-            "{}@example.org",
-            name.to_lowercase()
-                .replace(' ', ".")
-                .replace(['\'', 'é'], "")
-        );
+        let local: String = name
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('.'),
+                'é' => Some('e'),
+                'í' => Some('i'),
+                c if c.is_ascii_alphanumeric() => Some(c),
+                _ => None,
+            })
+            .collect();
+        let email = format!("{local}@example.org");
         let id = catalog::save_person(
             conn,
             &PersonInput {
