@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod ops;
 pub mod priority;
+pub mod sla;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
