@@ -10,7 +10,10 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// Index 0 is migration 1.
-pub const MIGRATIONS: &[&str] = &[include_str!("sql/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("sql/0001_foundation.sql"),
+    include_str!("sql/0002_sla.sql"),
+];
 
 /// The schema version this binary writes.
 pub fn latest() -> i64 {

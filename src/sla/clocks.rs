@@ -1,0 +1,218 @@
+//! The two SLA clocks of an incident, computed from its recorded history.
+//!
+//! The response clock runs from logging until the first response. The resolution clock runs
+//! from logging until resolution, runs again after a reopen, and adds up. Both stop while the
+//! incident is paused for a reason the policy allows. Nothing here is stored: a clock is a pure
+//! function of the history, the policy and the calendar, so changing the priority re-measures
+//! the same history against the new target and elapsed time is never reset.
+
+use super::calendar::Calendar;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    Response,
+    Resolution,
+}
+
+impl ClockKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockKind::Response => "response",
+            ClockKind::Resolution => "resolution",
+        }
+    }
+}
+
+/// The facts of an incident's history the clocks depend on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    pub logged_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// Resolution clock runs: [start, stop), the last one open while unresolved.
+    pub resolution_runs: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    /// Pauses: [start, end), the last one open while paused.
+    pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+impl History {
+    /// The periods in which `clock` counts, pauses removed, in order. An open period has no end.
+    pub fn running(&self, clock: ClockKind) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+        let runs = match clock {
+            ClockKind::Response => match self.logged_at {
+                Some(t) => vec![(t, self.first_response_at)],
+                None => vec![],
+            },
+            ClockKind::Resolution => self.resolution_runs.clone(),
+        };
+        let mut out = Vec::new();
+        for (start, end) in runs {
+            let mut pieces = vec![(start, end)];
+            for &(p_start, p_end) in &self.pauses {
+                let mut next = Vec::new();
+                for (a, b) in pieces {
+                    let before_end = b.map_or(p_start, |b| b.min(p_start));
+                    if before_end > a {
+                        next.push((a, Some(before_end)));
+                    }
+                    if let Some(p_end) = p_end {
+                        let after_start = a.max(p_end);
+                        if b.is_none_or(|b| b > after_start) {
+                            next.push((after_start, b));
+                        }
+                    }
+                }
+                pieces = next;
+            }
+            out.extend(pieces.into_iter().filter(|(a, b)| b.is_none_or(|b| b > *a)));
+        }
+        out.sort_by_key(|(a, _)| *a);
+        out
+    }
+}
+
+/// Counted time of the running periods up to `now`.
+pub fn elapsed(cal: &Calendar, running: &[(DateTime<Utc>, Option<DateTime<Utc>>)], now: DateTime<Utc>) -> Duration {
+    running
+        .iter()
+        .map(|&(a, b)| cal.elapsed(a, b.unwrap_or(now).min(now)))
+        .fold(Duration::zero(), |x, y| x + y)
+}
+
+/// The instant at which `amount` of counted time is reached, if the history reaches it
+/// (an open period runs on forever; a stopped clock that never reached it gives None).
+pub fn instant_at(cal: &Calendar, running: &[(DateTime<Utc>, Option<DateTime<Utc>>)], amount: Duration) -> Option<DateTime<Utc>> {
+    let mut acc = Duration::zero();
+    for &(a, b) in running {
+        let left = amount - acc;
+        match b {
+            None => return cal.add(a, left).ok(),
+            Some(b) => {
+                let len = cal.elapsed(a, b);
+                if len >= left {
+                    return cal.add(a, left).ok();
+                }
+                acc += len;
+            }
+        }
+    }
+    None
+}
+
+/// Where a clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// Counting, not yet due.
+    Running,
+    /// Stopped by a pause.
+    Paused,
+    /// Stopped before its target: met.
+    Met,
+    /// Reached its target (still running late, or stopped late).
+    Breached,
+}
+
+/// A clock as the incident's SLA panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockView {
+    pub clock: ClockKind,
+    pub target_minutes: i64,
+    pub calendar: String,
+    pub state: ClockState,
+    pub elapsed_seconds: i64,
+    /// Negative once breached.
+    pub remaining_seconds: i64,
+    /// When it is (or was) due: None for a clock that stopped before reaching its target.
+    pub due_at: Option<DateTime<Utc>>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// Percent of the target used, for badges and bars.
+    pub percent_used: i64,
+}
+
+pub fn view(
+    clock: ClockKind,
+    history: &History,
+    cal: &Calendar,
+    calendar_name: &str,
+    target: Duration,
+    paused_now: bool,
+    now: DateTime<Utc>,
+) -> ClockView {
+    let running = history.running(clock);
+    let used = elapsed(cal, &running, now);
+    let due_at = instant_at(cal, &running, target);
+    let open = running.last().is_some_and(|(_, b)| b.is_none());
+    let stopped_at = if open || paused_now {
+        None
+    } else {
+        running.last().and_then(|(_, b)| *b)
+    };
+    let state = if used >= target {
+        ClockState::Breached
+    } else if paused_now {
+        ClockState::Paused
+    } else if open {
+        ClockState::Running
+    } else if history.logged_at.is_some() && clock == ClockKind::Response && history.first_response_at.is_none() {
+        // Logged but no response and not open: only possible while paused.
+        ClockState::Paused
+    } else {
+        ClockState::Met
+    };
+    let target_s = target.num_seconds().max(1);
+    ClockView {
+        clock,
+        target_minutes: target.num_minutes(),
+        calendar: calendar_name.to_string(),
+        state,
+        elapsed_seconds: used.num_seconds(),
+        remaining_seconds: target.num_seconds() - used.num_seconds(),
+        due_at: if state == ClockState::Met { None } else { due_at },
+        stopped_at,
+        percent_used: used.num_seconds() * 100 / target_s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("2026-03-02T{s}:00Z")).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn pauses_are_cut_out_of_running_periods() {
+        let h = History {
+            logged_at: Some(t("09:00")),
+            first_response_at: None,
+            resolution_runs: vec![(t("09:00"), Some(t("12:00"))), (t("13:00"), None)],
+            pauses: vec![(t("10:00"), Some(t("11:00"))), (t("14:00"), None)],
+        };
+        assert_eq!(
+            h.running(ClockKind::Resolution),
+            vec![(t("09:00"), Some(t("10:00"))), (t("11:00"), Some(t("12:00"))), (t("13:00"), Some(t("14:00")))]
+        );
+        assert_eq!(h.running(ClockKind::Response), vec![(t("09:00"), Some(t("10:00"))), (t("11:00"), Some(t("14:00")))]);
+    }
+
+    #[test]
+    fn a_reopened_clock_adds_up_and_finds_its_due_time_in_the_second_run() {
+        let running = vec![(t("09:00"), Some(t("10:00"))), (t("11:00"), None)];
+        let due = instant_at(&Calendar::AlwaysOn, &running, Duration::hours(4)).unwrap();
+        assert_eq!(due, t("14:00"));
+        assert_eq!(elapsed(&Calendar::AlwaysOn, &running, t("12:00")), Duration::hours(2));
+    }
+
+    #[test]
+    fn a_clock_stopped_in_time_is_met_and_has_no_due_time() {
+        let h = History { logged_at: Some(t("09:00")), first_response_at: Some(t("09:10")), ..Default::default() };
+        let v = view(ClockKind::Response, &h, &Calendar::AlwaysOn, "24×7", Duration::minutes(15), false, t("12:00"));
+        assert_eq!((v.state, v.elapsed_seconds, v.due_at), (ClockState::Met, 600, None));
+        assert_eq!(v.stopped_at, Some(t("09:10")));
+    }
+}
