@@ -10,11 +10,33 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-STAGE="checking prerequisites"
-trap 'status=$?; if [ $status -ne 0 ]; then echo; echo "test-all: FAILED at stage: $STAGE (exit $status)" >&2; fi' EXIT
+STAGE=""
+STAGE_START=$SECONDS
+TIMINGS=()
+
+finish_stage() {
+    if [ -n "$STAGE" ]; then
+        TIMINGS+=("$(printf '%-62s %5ss' "$STAGE" $((SECONDS - STAGE_START)))")
+    fi
+}
+
+on_exit() {
+    local status=$?
+    if [ $status -ne 0 ]; then
+        echo
+        echo "test-all: FAILED at stage: $STAGE (exit $status)" >&2
+    fi
+    finish_stage
+    echo
+    echo "test-all stage timings:"
+    for line in "${TIMINGS[@]}"; do echo "  $line"; done
+}
+trap on_exit EXIT
 
 banner() {
+    finish_stage
     STAGE="$1"
+    STAGE_START=$SECONDS
     echo
     echo "==> $STAGE"
 }
@@ -31,19 +53,24 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
 fi
 
-banner "cargo build --workspace --all-targets"
+banner "cargo build --workspace --all-targets (+ the e2e test binary)"
 cargo build --workspace --all-targets
+# The e2e target is `test = false` in Cargo.toml (plain `cargo test` skips it), so
+# --all-targets does not build it: build it here so a compile error counts as a build failure.
+# --workspace keeps the feature resolution of the build above (no dependency rebuild).
+cargo test --workspace --test e2e --no-run
 
 banner "cargo test --workspace (unit, integration and shell tests)"
 cargo test --workspace
 
-# The e2e target is `test = false` in Cargo.toml, so it runs only when named. --workspace keeps
-# the same feature resolution as the build above (no dependency rebuild).
+# Under a virtual display and a private session bus (the app's single-instance lock and
+# notifications use D-Bus); one test at a time (one display, one bus).
 banner "end-to-end tests (xvfb-run + dbus-run-session + tauri-driver)"
 xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- \
     cargo test --workspace --test e2e -- --test-threads=1
 
-STAGE="done"
+finish_stage
+STAGE=""
 echo
 echo "test-all: all stages passed"

@@ -43,7 +43,11 @@ fn target_dir() -> PathBuf {
     match env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => {
             let dir = PathBuf::from(dir);
-            if dir.is_absolute() { dir } else { workspace_root().join(dir) }
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
         }
         None => workspace_root().join("target"),
     }
@@ -51,7 +55,9 @@ fn target_dir() -> PathBuf {
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = env::var_os("PATH")?;
-    env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+    env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// Everything the tests need from the machine, checked up front with instructions on failure.
@@ -68,7 +74,7 @@ impl Prerequisites {
         if env::var_os("DISPLAY").map_or(true, |d| d.is_empty()) {
             problems.push(
                 "DISPLAY is not set: run under a virtual display, e.g. \
-                 `xvfb-run -a dbus-run-session -- cargo test --test e2e -- --test-threads=1` \
+                 `xvfb-run -a dbus-run-session -- cargo test --workspace --test e2e -- --test-threads=1` \
                  (Debian package xvfb), or use scripts/test-all.sh"
                     .to_string(),
             );
@@ -92,7 +98,10 @@ impl Prerequisites {
         let tauri_driver = match tauri_driver {
             Some(p) if p.is_file() => p,
             Some(p) => {
-                problems.push(format!("TAURI_DRIVER points to {}, which does not exist", p.display()));
+                problems.push(format!(
+                    "TAURI_DRIVER points to {}, which does not exist",
+                    p.display()
+                ));
                 p
             }
             None => {
@@ -143,14 +152,21 @@ impl Prerequisites {
                 problems.join("\n  - ")
             );
         }
-        Prerequisites { app, tauri_driver, native_driver }
+        Prerequisites {
+            app,
+            tauri_driver,
+            native_driver,
+        }
     }
 }
 
-/// A source file of the app (core, shell or UI) modified after the binary was built, if any.
+/// A source file of the app modified after the binary was built, if any: the files cargo
+/// recorded in the binary's dep-info (`incident-desk.d`: core, shell, embedded UI) plus every
+/// file under ui/ (a new UI file is not in the dep-info yet).
 fn newer_source_than(binary: &Path) -> Option<PathBuf> {
     let built = fs::metadata(binary).and_then(|m| m.modified()).ok()?;
     let root = workspace_root();
+    let target = target_dir();
     let mut newest: Option<(SystemTime, PathBuf)> = None;
     let mut consider = |p: PathBuf| {
         if let Ok(t) = fs::metadata(&p).and_then(|m| m.modified()) {
@@ -159,17 +175,47 @@ fn newer_source_than(binary: &Path) -> Option<PathBuf> {
             }
         }
     };
-    for dir in ["src", "src-tauri/src", "src-tauri/capabilities", "ui"] {
-        walk(&root.join(dir), &mut consider);
+    let dep_info = fs::read_to_string(binary.with_extension("d")).unwrap_or_default();
+    let deps = dep_info.split_once(": ").map_or("", |(_, deps)| deps);
+    for dep in split_dep_info(deps) {
+        let p = PathBuf::from(dep);
+        if p.starts_with(&root) && !p.starts_with(&target) && p.is_file() {
+            consider(p);
+        }
     }
-    for file in ["Cargo.toml", "Cargo.lock", "src-tauri/Cargo.toml", "src-tauri/tauri.conf.json", "src-tauri/build.rs"] {
-        consider(root.join(file));
-    }
+    walk(&root.join("ui"), &mut consider);
     newest.map(|(_, p)| p)
 }
 
+/// Paths of a make-style dependency list: separated by spaces, a space in a path is `\ `.
+fn split_dep_info(deps: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = deps.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some(' ')) => {
+                cur.push(' ');
+                chars.next();
+            }
+            ' ' | '\n' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 fn walk(dir: &Path, f: &mut impl FnMut(PathBuf)) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let p = entry.path();
         if p.is_dir() {
@@ -193,7 +239,10 @@ impl Artifacts {
         let dir = target_dir().join("e2e-artifacts").join(test);
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        Artifacts { dir, counter: Arc::new(AtomicU32::new(0)) }
+        Artifacts {
+            dir,
+            counter: Arc::new(AtomicU32::new(0)),
+        }
     }
 
     /// A fresh numbered file name for a step: `03-logged.png`.
@@ -232,14 +281,24 @@ impl App {
         // everything XDG points into the test's own data folder's sibling.
         let xdg = data_dir.with_file_name(format!(
             "{}-xdg",
-            data_dir.file_name().and_then(|s| s.to_str()).unwrap_or("data")
+            data_dir
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or("data")
         ));
         let mut env_vars = vec![
-            ("INCIDENT_DESK_DATA_DIR".to_string(), data_dir.display().to_string()),
+            (
+                "INCIDENT_DESK_DATA_DIR".to_string(),
+                data_dir.display().to_string(),
+            ),
             // No accessibility bus: it would be D-Bus-activated and outlive the test.
             ("NO_AT_BRIDGE".to_string(), "1".to_string()),
         ];
-        for (var, sub) in [("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")] {
+        for (var, sub) in [
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+        ] {
             let dir = xdg.join(sub);
             fs::create_dir_all(&dir).expect("create XDG folder");
             env_vars.push((var.to_string(), dir.display().to_string()));
@@ -293,9 +352,8 @@ impl App {
     pub fn shot(&self, step: &str) -> PathBuf {
         let path = self.artifacts.step_path(step, "png");
         match self.session.screenshot() {
-            Ok(png) => {
-                fs::write(&path, png).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()))
-            }
+            Ok(png) => fs::write(&path, png)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display())),
             Err(e) => panic!("screenshot for step '{step}' failed: {e}"),
         }
         path
@@ -327,7 +385,7 @@ impl App {
         mut probe: impl FnMut(&Session) -> WdResult<Option<T>>,
     ) -> Result<T, String> {
         let start = Instant::now();
-        let mut last = String::from("nothing yet");
+        let mut last: String;
         loop {
             match probe(&self.session) {
                 Ok(Some(v)) => return Ok(v),
@@ -359,7 +417,11 @@ impl App {
         let src = self.session.source().map(|s| fs::write(&html, s));
         match (shot, src) {
             (Ok(Ok(())), Ok(Ok(()))) => {
-                format!("screenshot {} and page source {}", png.display(), html.display())
+                format!(
+                    "screenshot {} and page source {}",
+                    png.display(),
+                    html.display()
+                )
             }
             _ => "no screenshot could be taken".to_string(),
         }
@@ -368,7 +430,7 @@ impl App {
     /// The first displayed element matching `css`, if any.
     pub fn displayed(s: &Session, css: &str) -> WdResult<Option<Element>> {
         for el in s.find_all(css)? {
-            if s.is_displayed(&el)? {
+            if s.is_rendered(&el)? {
                 return Ok(Some(el));
             }
         }
@@ -403,7 +465,9 @@ impl App {
 
     pub fn click_css(&self, css: &str, what: &str) {
         self.wait_for(what, |s| {
-            let Some(el) = App::displayed(s, css)? else { return Ok(None) };
+            let Some(el) = App::displayed(s, css)? else {
+                return Ok(None);
+            };
             if !s.is_enabled(&el)? {
                 return Ok(None);
             }
@@ -415,7 +479,9 @@ impl App {
     /// Replace the text of an input or textarea, and check that it holds exactly that text.
     pub fn fill(&self, testid: &str, text: &str) {
         self.wait_for(&format!("'{testid}' to accept the text {text:?}"), |s| {
-            let Some(el) = App::displayed(s, &tid(testid))? else { return Ok(None) };
+            let Some(el) = App::displayed(s, &tid(testid))? else {
+                return Ok(None);
+            };
             s.clear(&el)?;
             if !text.is_empty() {
                 s.send_keys(&el, text)?;
@@ -429,30 +495,38 @@ impl App {
     pub fn select(&self, testid: &str, choice: &str) -> String {
         let css = tid(testid);
         let mut seen = Vec::new();
-        let picked = self.try_wait_for(self.timeout, &format!("'{testid}' to offer {choice:?}"), |s| {
-            let Some(select) = App::displayed(s, &css)? else { return Ok(None) };
-            let options = s.find_all(&format!("{css} option"))?;
-            let mut by_label = None;
-            let mut by_value = None;
-            seen.clear();
-            for opt in &options {
-                let value = s.property(opt, "value")?;
-                let label = s.property(opt, "textContent")?.trim().to_string();
-                if value == choice && by_value.is_none() {
-                    by_value = Some((opt.clone(), value.clone(), label.clone()));
+        let picked = self.try_wait_for(
+            self.timeout,
+            &format!("'{testid}' to offer {choice:?}"),
+            |s| {
+                let Some(select) = App::displayed(s, &css)? else {
+                    return Ok(None);
+                };
+                let options = s.find_all(&format!("{css} option"))?;
+                let mut by_label = None;
+                let mut by_value = None;
+                seen.clear();
+                for opt in &options {
+                    let value = s.property(opt, "value")?;
+                    let label = s.property(opt, "textContent")?.trim().to_string();
+                    if value == choice && by_value.is_none() {
+                        by_value = Some((opt.clone(), value.clone(), label.clone()));
+                    }
+                    if by_label.is_none()
+                        && !choice.is_empty()
+                        && label.to_lowercase().contains(&choice.to_lowercase())
+                    {
+                        by_label = Some((opt.clone(), value.clone(), label.clone()));
+                    }
+                    seen.push(format!("{value:?}={label:?}"));
                 }
-                if by_label.is_none()
-                    && !choice.is_empty()
-                    && label.to_lowercase().contains(&choice.to_lowercase())
-                {
-                    by_label = Some((opt.clone(), value.clone(), label.clone()));
-                }
-                seen.push(format!("{value:?}={label:?}"));
-            }
-            let Some((opt, value, label)) = by_value.or(by_label) else { return Ok(None) };
-            s.click(&opt)?;
-            Ok((s.property(&select, "value")? == value).then_some(label))
-        });
+                let Some((opt, value, label)) = by_value.or(by_label) else {
+                    return Ok(None);
+                };
+                s.click(&opt)?;
+                Ok((s.property(&select, "value")? == value).then_some(label))
+            },
+        );
         match picked {
             Ok(label) => label,
             Err(msg) => panic!("{msg}; options were: [{}]", seen.join(", ")),
@@ -466,7 +540,9 @@ impl App {
 
     pub fn text_css(&self, css: &str, what: &str) -> String {
         self.wait_for(what, |s| {
-            let Some(el) = App::displayed(s, css)? else { return Ok(None) };
+            let Some(el) = App::displayed(s, css)? else {
+                return Ok(None);
+            };
             Ok(Some(s.text(&el)?))
         })
     }
@@ -474,15 +550,24 @@ impl App {
     /// Wait until the element with this test id shows text containing `needle`
     /// (case-insensitive); returns the whole text.
     pub fn wait_text(&self, testid: &str, needle: &str) -> String {
-        self.wait_text_css(&tid(testid), needle, &format!("'{testid}' to show {needle:?}"))
+        self.wait_text_css(
+            &tid(testid),
+            needle,
+            &format!("'{testid}' to show {needle:?}"),
+        )
     }
 
     pub fn wait_text_css(&self, css: &str, needle: &str, what: &str) -> String {
         let mut last = String::new();
         let result = self.try_wait_for(self.timeout, what, |s| {
-            let Some(el) = App::displayed(s, css)? else { return Ok(None) };
+            let Some(el) = App::displayed(s, css)? else {
+                return Ok(None);
+            };
             last = s.text(&el)?;
-            Ok(last.to_lowercase().contains(&needle.to_lowercase()).then(|| last.clone()))
+            Ok(last
+                .to_lowercase()
+                .contains(&needle.to_lowercase())
+                .then(|| last.clone()))
         });
         match result {
             Ok(text) => text,
@@ -492,25 +577,31 @@ impl App {
 
     /// How many elements match `css` right now, displayed or not.
     pub fn count_css(&self, css: &str) -> usize {
-        self.wait_for(&format!("a count of {css}"), |s| Ok(Some(s.find_all(css)?.len())))
+        self.wait_for(&format!("a count of {css}"), |s| {
+            Ok(Some(s.find_all(css)?.len()))
+        })
     }
 
-    /// Texts of all displayed elements matching `css`, in document order.
-    pub fn texts_css(&self, css: &str) -> Vec<String> {
-        self.wait_for(&format!("texts of {css}"), |s| {
-            let mut out = Vec::new();
-            for el in s.find_all(css)? {
-                if s.is_displayed(&el)? {
-                    out.push(s.text(&el)?);
-                }
-            }
-            Ok(Some(out))
-        })
+    /// Scroll the element with this test id to the top of the window (for a screenshot).
+    pub fn scroll_to(&self, testid: &str) {
+        let css = tid(testid);
+        self.wait_for(&format!("'{testid}' to scroll into view"), |s| {
+            let Some(el) = App::displayed(s, &css)? else {
+                return Ok(None);
+            };
+            s.execute(
+                "arguments[0].scrollIntoView({block: 'start'}); return true;",
+                vec![el.to_json()],
+            )?;
+            Ok(Some(()))
+        });
     }
 
     /// Delete the session, which quits the app, and check that the app process really exits.
     pub fn quit(mut self) {
-        self.session.delete().unwrap_or_else(|e| panic!("deleting the session failed: {e}"));
+        self.session
+            .delete()
+            .unwrap_or_else(|e| panic!("deleting the session failed: {e}"));
         let app_name = self.app_path.display().to_string();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -543,5 +634,19 @@ impl Drop for App {
             );
         }
         // then `session` drops (DELETE, app quits) and `driver` drops (process group stopped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_dep_info;
+
+    #[test]
+    fn dep_info_paths_are_split_on_unescaped_spaces() {
+        assert_eq!(
+            split_dep_info("/a/b.rs /c/with\\ space.js\n/d.css "),
+            vec!["/a/b.rs", "/c/with space.js", "/d.css"]
+        );
+        assert!(split_dep_info("").is_empty());
     }
 }

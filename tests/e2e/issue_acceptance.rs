@@ -57,12 +57,18 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
         title_error.to_lowercase().contains("title"),
         "the message under the title field names the title: {title_error:?}"
     );
-    assert!(desk.is_visible("form-new-incident"), "the form stays open after a refusal");
+    assert!(
+        desk.is_visible("form-new-incident"),
+        "the form stays open after a refusal"
+    );
     desk.shot("title missing refused");
     desk.click("cancel-incident");
     desk.visible("list-empty");
     let rows = desk.count_css(&tid("incident-row"));
-    assert_eq!(rows, 0, "a refused incident is not saved, but the list has {rows} row(s)");
+    assert_eq!(
+        rows, 0,
+        "a refused incident is not saved, but the list has {rows} row(s)"
+    );
     desk.wait_text("page-info", "No incidents");
 
     // ── New incident, complete: priority P1 from extensive impact × critical urgency ─────
@@ -70,27 +76,38 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
     desk.visible("form-new-incident");
     desk.fill("field-title", TITLE);
     fill_incident_except_title(&desk);
-    let preview = desk.wait_text("priority-preview", "P1");
+    desk.wait_text("priority-preview", "P1");
     desk.shot("complete form with P1 preview");
     desk.click("submit-incident");
     desk.wait_text("detail-number", "INC-000001");
+    desk.wait_text("detail-status", "New");
     desk.shot("logged");
 
     desk.click("nav-incidents");
-    let row_priority = desk.wait_text_css(
+    desk.wait_text_css(
         &in_row("INC-000001", "row-priority"),
         "P1",
         "INC-000001 in the list with priority P1",
     );
     let row_title = desk.text_css(&in_row("INC-000001", "row-title"), "the row's title");
-    assert!(row_title.contains(TITLE), "the row shows the title: {row_title:?}");
+    assert!(
+        row_title.contains(TITLE),
+        "the row shows the title: {row_title:?}"
+    );
     let row_number = desk.text_css(&in_row("INC-000001", "row-number"), "the row's number");
-    assert!(row_number.contains("INC-000001"), "the row shows the number: {row_number:?}");
-    assert!(preview.contains("P1") && row_priority.contains("P1"));
+    assert!(
+        row_number.contains("INC-000001"),
+        "the row shows the number: {row_number:?}"
+    );
+    let rows = desk.count_css(&tid("incident-row"));
+    assert_eq!(rows, 1, "one incident logged, one row listed");
     desk.shot("listed as P1");
 
     // ── Work it: acknowledge, resolve ────────────────────────────────────────────────────
-    desk.click_css(&in_row("INC-000001", "row-title"), "the INC-000001 row to open");
+    desk.click_css(
+        &in_row("INC-000001", "row-title"),
+        "the INC-000001 row to open",
+    );
     desk.visible("incident-detail");
     desk.wait_text("detail-number", "INC-000001");
     desk.wait_text("detail-priority", "P1");
@@ -103,12 +120,16 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
 
     desk.click("action-resolve");
     desk.select("resolve-code", "fixed");
-    desk.fill("resolve-notes", "Restarted the mail transport service; mail flows again.");
+    desk.fill(
+        "resolve-notes",
+        "Restarted the mail transport service; mail flows again.",
+    );
     desk.click("resolve-submit");
     desk.wait_text("detail-status", "Resolved");
     desk.shot("resolved");
 
     // ── Closing before the user confirmed the fix is refused ─────────────────────────────
+    let version_before = desk.text("detail-version");
     try_to_close(&desk, "Closing without verification");
     let refusal = desk.text("action-error");
     assert!(
@@ -116,13 +137,24 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
         "the refusal says verification is missing: {refusal:?}"
     );
     let status = desk.text("detail-status");
-    assert!(status.contains("Resolved"), "a refused close leaves the status Resolved: {status:?}");
+    assert!(
+        status.contains("Resolved"),
+        "a refused close leaves the status Resolved: {status:?}"
+    );
+    let version_after = desk.text("detail-version");
+    assert_eq!(
+        version_before, version_after,
+        "a refused close changes nothing (version)"
+    );
     desk.shot("close before verification refused");
 
     // ── Verify, then close ───────────────────────────────────────────────────────────────
     desk.click("action-verify");
     desk.select("verify-method", "reporter_confirmed");
-    desk.fill("verify-notes", "The reporter sent and received a test message.");
+    desk.fill(
+        "verify-notes",
+        "The reporter sent and received a test message.",
+    );
     desk.click("verify-submit");
     desk.gone("verify-submit");
     desk.shot("verified");
@@ -136,7 +168,10 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
     let desk = App::launch(&pre, &data_dir, &artifacts, "after-restart");
     desk.visible("filter-state");
     desk.wait_text("operator-name", "Alex Morgan");
-    assert!(!desk.is_visible("welcome"), "a desk with an operator does not greet again");
+    assert!(
+        !desk.is_visible("welcome"),
+        "a desk with an operator does not greet again"
+    );
     show_closed_incidents(&desk);
     desk.wait_text_css(
         &in_row("INC-000001", "row-status"),
@@ -144,29 +179,41 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
         "INC-000001 in the list as Closed after the restart",
     );
     desk.shot("after restart");
-    desk.click_css(&in_row("INC-000001", "row-title"), "the INC-000001 row to open");
+    desk.click_css(
+        &in_row("INC-000001", "row-title"),
+        "the INC-000001 row to open",
+    );
     desk.wait_text("detail-number", "INC-000001");
     desk.wait_text("detail-status", "Closed");
     desk.visible("timeline");
-    let entries = desk.texts_css(&format!("{} {}", tid("timeline"), tid("timeline-entry")));
+    let entries = timeline(&desk);
+    desk.scroll_to("timeline");
     desk.shot("timeline after restart");
     assert_timeline_has_every_step(&entries);
 
     desk.quit();
 }
 
-/// Settings › Services: add a service the way a new user would.
+/// Settings › Services: add a service the way a new user would (the form for a new service
+/// is open beside the list; "Add service" makes sure of it).
 fn add_service(desk: &App, name: &str) {
-    desk.click("service-new");
+    desk.click("settings-add");
     desk.fill("service-name", name);
-    desk.click("service-submit");
-    desk.wait_text("settings", name);
+    desk.click("settings-save");
+    desk.wait_text_css(
+        &format!("{} {}", tid("settings-list"), tid("settings-row")),
+        name,
+        &format!("the service {name:?} in the settings list"),
+    );
 }
 
 /// Everything but the title: description, category, service, reporter, channel,
 /// impact "extensive" and urgency "critical".
 fn fill_incident_except_title(desk: &App) {
-    desk.fill("field-description", "Outlook and webmail show 'cannot connect' since 09:10 for everyone.");
+    desk.fill(
+        "field-description",
+        "Outlook and webmail show 'cannot connect' since 09:10 for everyone.",
+    );
     desk.select("field-category", "Application");
     desk.select("field-service", SERVICE);
     desk.fill("field-reporter-name", "Sam Reporter");
@@ -189,20 +236,82 @@ fn show_closed_incidents(desk: &App) {
     desk.select("filter-state", "all");
 }
 
-fn assert_timeline_has_every_step(entries: &[String]) {
-    let steps = ["logged", "acknowledged", "resolved", "verified", "closed"];
-    let mut positions = Vec::new();
-    for step in steps {
-        let at = entries.iter().position(|e| e.to_lowercase().contains(step));
-        match at {
-            Some(i) => positions.push(i),
-            None => panic!("the timeline has no entry for '{step}'; entries: {entries:#?}"),
+/// One timeline entry as shown: its kind (`data-kind`), its text, and the instant of its
+/// `<time datetime>`.
+struct Entry {
+    kind: String,
+    text: String,
+    at: String,
+}
+
+fn timeline(desk: &App) -> Vec<Entry> {
+    let css = format!("{} {}", tid("timeline"), tid("timeline-entry"));
+    desk.wait_for("the timeline entries", |s| {
+        let mut out = Vec::new();
+        for el in s.find_all(&css)? {
+            let kind = s.attribute(&el, "data-kind")?.unwrap_or_default();
+            let text = s.text(&el)?;
+            let at = match s.find_in(&el, "time")? {
+                Some(time) => s.attribute(&time, "datetime")?.unwrap_or_default(),
+                None => String::new(),
+            };
+            out.push(Entry { kind, text, at });
         }
+        Ok((!out.is_empty()).then_some(out))
+    })
+}
+
+/// Every step of the lifecycle is on the timeline once, in the order it happened, with the
+/// operator's name and a dated time; the refused close left no trace.
+fn assert_timeline_has_every_step(entries: &[Entry]) {
+    let listing: Vec<String> = entries
+        .iter()
+        .map(|e| format!("[{}] {}", e.kind, e.text.replace('\n', " | ")))
+        .collect();
+    let steps = [
+        ("created", "logged"),
+        ("acknowledged", "acknowledged"),
+        ("resolved", "resolved"),
+        ("verified", "verified"),
+        ("closed", "closed"),
+    ];
+    let mut positions = Vec::new();
+    for (kind, word) in steps {
+        let found: Vec<usize> = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == kind)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "exactly one '{kind}' entry on the timeline: {listing:#?}"
+        );
+        let entry = &entries[found[0]];
+        assert!(
+            entry.text.to_lowercase().contains(word),
+            "the '{kind}' entry says '{word}': {:?}",
+            entry.text
+        );
+        assert!(
+            entry.text.contains("Alex Morgan"),
+            "the '{kind}' entry names who did it: {:?}",
+            entry.text
+        );
+        let year = entry.at.get(0..4).unwrap_or("");
+        assert!(
+            year.len() == 4
+                && year.chars().all(|c| c.is_ascii_digit())
+                && entry.text.contains(year),
+            "the '{kind}' entry shows its date (datetime {:?}): {:?}",
+            entry.at,
+            entry.text
+        );
+        positions.push(found[0]);
     }
-    let ascending = positions.windows(2).all(|w| w[0] < w[1]);
-    let descending = positions.windows(2).all(|w| w[0] > w[1]);
     assert!(
-        ascending || descending,
-        "the timeline lists the steps in the order they happened ({steps:?} at {positions:?}): {entries:#?}"
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "the timeline lists logged → acknowledged → resolved → verified → closed in that order: {listing:#?}"
     );
 }

@@ -28,12 +28,18 @@ pub struct WdError {
 
 impl WdError {
     fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
-        WdError { error: error.into(), message: message.into() }
+        WdError {
+            error: error.into(),
+            message: message.into(),
+        }
     }
 
     /// The session is gone (the app quit or crashed): waiting longer cannot help.
     pub fn is_fatal(&self) -> bool {
-        matches!(self.error.as_str(), "invalid session id" | "session not created" | "http")
+        matches!(
+            self.error.as_str(),
+            "invalid session id" | "session not created" | "http"
+        )
     }
 }
 
@@ -91,10 +97,14 @@ impl TauriDriver {
         for (k, v) in &setup.env {
             cmd.env(k, v);
         }
-        let child = cmd.spawn().unwrap_or_else(|e| {
-            panic!("cannot start {}: {e}", setup.tauri_driver.display())
-        });
-        let mut driver = TauriDriver { child, port, log_path: setup.log_path.to_path_buf() };
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", setup.tauri_driver.display()));
+        let mut driver = TauriDriver {
+            child,
+            port,
+            log_path: setup.log_path.to_path_buf(),
+        };
         driver.wait_ready(Duration::from_secs(20));
         driver
     }
@@ -111,7 +121,7 @@ impl TauriDriver {
             .build();
         let url = format!("{}/status", self.base_url());
         let start = Instant::now();
-        let mut last = String::from("no answer");
+        let mut last: String;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
@@ -200,21 +210,36 @@ fn signal_group(signal: &str, pgid: u32) {
 /// Live processes whose process group is `pgid` (zombies excluded), from /proc.
 pub fn processes_in_group(pgid: u32) -> Vec<(u32, String)> {
     let mut found = Vec::new();
-    let Ok(entries) = fs::read_dir("/proc") else { return found };
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return found;
+    };
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
-        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
         // pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses.
-        let Some(close) = stat.rfind(')') else { continue };
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
         let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
         if fields.len() < 3 || fields[0] == "Z" || fields[0] == "X" {
             continue;
         }
         if fields[2].parse::<u32>().ok() == Some(pgid) {
             let cmdline = fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|b| String::from_utf8_lossy(&b).replace('\0', " ").trim().to_string())
+                .map(|b| {
+                    String::from_utf8_lossy(&b)
+                        .replace('\0', " ")
+                        .trim()
+                        .to_string()
+                })
                 .unwrap_or_default();
             found.push((pid, cmdline));
         }
@@ -259,12 +284,20 @@ impl Session {
             .as_str()
             .ok_or_else(|| WdError::new("protocol", format!("no sessionId in {value}")))?
             .to_string();
-        Ok(Session { agent, base: format!("{driver_url}/session/{id}"), id, deleted: false })
+        Ok(Session {
+            agent,
+            base: format!("{driver_url}/session/{id}"),
+            id,
+            deleted: false,
+        })
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> WdResult<Value> {
         if self.deleted {
-            return Err(WdError::new("invalid session id", "the session was deleted"));
+            return Err(WdError::new(
+                "invalid session id",
+                "the session was deleted",
+            ));
         }
         request(&self.agent, method, &format!("{}{}", self.base, path), body)
     }
@@ -284,8 +317,25 @@ impl Session {
 
     /// The first element matching a CSS selector (`no such element` if none).
     pub fn find(&self, css: &str) -> WdResult<Element> {
-        let v = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})))?;
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
         element_from(&v)
+    }
+
+    /// The first element matching a CSS selector inside `parent`, if any.
+    pub fn find_in(&self, parent: &Element, css: &str) -> WdResult<Option<Element>> {
+        let v = self.call(
+            "POST",
+            &format!("/element/{}/elements", parent.0),
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
+        match v.as_array().and_then(|a| a.first()) {
+            Some(first) => Ok(Some(element_from(first)?)),
+            None => Ok(None),
+        }
     }
 
     pub fn click(&self, el: &Element) -> WdResult<()> {
@@ -299,14 +349,47 @@ impl Session {
     }
 
     pub fn send_keys(&self, el: &Element, text: &str) -> WdResult<()> {
-        self.call("POST", &format!("/element/{}/value", el.0), Some(json!({"text": text})))?;
+        self.call(
+            "POST",
+            &format!("/element/{}/value", el.0),
+            Some(json!({"text": text})),
+        )?;
         Ok(())
     }
 
-    /// The rendered text of an element (what a user reads).
+    /// The rendered text of an element (what a user reads): its `innerText`.
+    ///
+    /// Not Get Element Text: WebKitWebDriver's visibility atom treats the text of table cells
+    /// with `overflow: hidden` (truncated with an ellipsis) as not displayed and drops it.
     pub fn text(&self, el: &Element) -> WdResult<String> {
-        let v = self.call("GET", &format!("/element/{}/text", el.0), None)?;
-        Ok(v.as_str().unwrap_or_default().to_string())
+        self.property(el, "innerText")
+    }
+
+    /// Whether the browser renders the element: not `display: none` (itself or an ancestor),
+    /// not `visibility: hidden`, not fully transparent, and with a box.
+    ///
+    /// Not Is Element Displayed, which WebKitWebDriver answers `false` for table cells with
+    /// `overflow: hidden`.
+    pub fn is_rendered(&self, el: &Element) -> WdResult<bool> {
+        let v = self.execute(
+            "const e = arguments[0];\n\
+             if (!e.isConnected || e.getClientRects().length === 0) return false;\n\
+             if (typeof e.checkVisibility === 'function')\n\
+               return e.checkVisibility({opacityProperty: true, visibilityProperty: true});\n\
+             const cs = getComputedStyle(e);\n\
+             return cs.visibility !== 'hidden' && cs.opacity !== '0';",
+            vec![el.to_json()],
+        )?;
+        Ok(v.as_bool().unwrap_or(false))
+    }
+
+    /// Execute Script (synchronous); `args` may hold element references.
+    pub fn execute(&self, script: &str, args: Vec<Value>) -> WdResult<Value> {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
     }
 
     /// A DOM property, e.g. `value` of an input or select; `null` becomes "".
@@ -322,11 +405,6 @@ impl Session {
     pub fn attribute(&self, el: &Element, name: &str) -> WdResult<Option<String>> {
         let v = self.call("GET", &format!("/element/{}/attribute/{name}", el.0), None)?;
         Ok(v.as_str().map(str::to_string))
-    }
-
-    pub fn is_displayed(&self, el: &Element) -> WdResult<bool> {
-        let v = self.call("GET", &format!("/element/{}/displayed", el.0), None)?;
-        Ok(v.as_bool().unwrap_or(false))
     }
 
     pub fn is_enabled(&self, el: &Element) -> WdResult<bool> {
@@ -369,6 +447,13 @@ impl Drop for Session {
 #[derive(Debug, Clone)]
 pub struct Element(pub String);
 
+impl Element {
+    /// The reference as a script argument.
+    pub fn to_json(&self) -> Value {
+        json!({ ELEMENT_KEY: self.0 })
+    }
+}
+
 fn element_from(v: &Value) -> WdResult<Element> {
     v.get(ELEMENT_KEY)
         .and_then(Value::as_str)
@@ -378,7 +463,9 @@ fn element_from(v: &Value) -> WdResult<Element> {
 
 /// One HTTP round trip; W3C errors become `WdError` with their `error` code.
 fn request(agent: &ureq::Agent, method: &str, url: &str, body: Option<Value>) -> WdResult<Value> {
-    let req = agent.request(method, url).set("Content-Type", "application/json");
+    let req = agent
+        .request(method, url)
+        .set("Content-Type", "application/json");
     let result = match body {
         Some(b) => req.send_json(b),
         None if method == "POST" => req.send_json(json!({})),
@@ -399,7 +486,10 @@ fn request(agent: &ureq::Agent, method: &str, url: &str, body: Option<Value>) ->
                     v["value"]["error"].as_str().unwrap_or("unknown error"),
                     v["value"]["message"].as_str().unwrap_or_default(),
                 )),
-                Err(_) => Err(WdError::new("protocol", format!("{method} {url}: HTTP {code}: {text}"))),
+                Err(_) => Err(WdError::new(
+                    "protocol",
+                    format!("{method} {url}: HTTP {code}: {text}"),
+                )),
             }
         }
         Err(e) => Err(WdError::new("http", format!("{method} {url}: {e}"))),
