@@ -3,5 +3,6 @@
 #   scripts/run.sh --data-dir /tmp/desk
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# The binary lives in the shell package (src-tauri); the workspace default member is the core.
-exec cargo run -p incident-desk-app --bin incident-desk -- "$@"
+# Both packages are default members, so this resolves features exactly as the workspace build
+# and the tests do: no second build of the dependencies.
+exec cargo run --bin incident-desk -- "$@"
