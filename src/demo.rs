@@ -544,5 +544,7 @@ pub fn seed(conn: &Connection, spec: &Spec, now: DateTime<Utc>) -> Result<Catalo
         now,
         spec.spread_days,
     )?;
+    // The demo's past is history, not news: no flood of alerts on first start.
+    crate::sla::settle_history(conn, now)?;
     Ok(cat)
 }

@@ -19,10 +19,12 @@ pub enum Action {
     Verify,
     Close,
     Reopen,
+    Pause,
+    Resume,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::Edit,
         Action::Assign,
         Action::Acknowledge,
@@ -33,6 +35,8 @@ impl Action {
         Action::Verify,
         Action::Close,
         Action::Reopen,
+        Action::Pause,
+        Action::Resume,
     ];
 
     fn verb(self) -> &'static str {
@@ -47,6 +51,8 @@ impl Action {
             Action::Verify => "verified",
             Action::Close => "closed",
             Action::Reopen => "reopened",
+            Action::Pause => "paused",
+            Action::Resume => "resumed",
         }
     }
 }
@@ -137,6 +143,8 @@ mod tests {
             (new, Verify, None),
             (new, Close, None),
             (new, Reopen, None),
+            (new, Pause, Some(New)),
+            (new, Resume, Some(New)),
             (assigned, Edit, Some(Assigned)),
             (assigned, Assign, Some(Assigned)),
             (assigned, Acknowledge, Some(InProgress)),
@@ -147,6 +155,8 @@ mod tests {
             (assigned, Verify, None),
             (assigned, Close, None),
             (assigned, Reopen, None),
+            (assigned, Pause, Some(Assigned)),
+            (assigned, Resume, Some(Assigned)),
             (in_progress, Edit, Some(InProgress)),
             (in_progress, Assign, Some(InProgress)),
             (in_progress, Acknowledge, None),
@@ -157,6 +167,8 @@ mod tests {
             (in_progress, Verify, None),
             (in_progress, Close, None),
             (in_progress, Reopen, None),
+            (in_progress, Pause, Some(InProgress)),
+            (in_progress, Resume, Some(InProgress)),
             (resolved, Edit, None),
             (resolved, Assign, None),
             (resolved, Acknowledge, None),
@@ -167,6 +179,8 @@ mod tests {
             (resolved, Verify, Some(Resolved)),
             (resolved, Close, None),
             (resolved, Reopen, Some(InProgress)),
+            (resolved, Pause, None),
+            (resolved, Resume, None),
             (verified, Edit, None),
             (verified, Assign, None),
             (verified, Acknowledge, None),
@@ -177,6 +191,8 @@ mod tests {
             (verified, Verify, None),
             (verified, Close, Some(Closed)),
             (verified, Reopen, Some(InProgress)),
+            (verified, Pause, None),
+            (verified, Resume, None),
             (closed, Edit, None),
             (closed, Assign, None),
             (closed, Acknowledge, None),
@@ -187,6 +203,8 @@ mod tests {
             (closed, Verify, None),
             (closed, Close, None),
             (closed, Reopen, Some(InProgress)),
+            (closed, Pause, None),
+            (closed, Resume, None),
         ]
     }
 

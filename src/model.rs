@@ -334,6 +334,9 @@ pub struct Incident {
     pub closed_by: Option<String>,
     pub closure_notes: Option<String>,
     pub reopen_count: i64,
+    /// Set while the SLA clocks are paused, with the policy reason.
+    pub paused_since: Option<DateTime<Utc>>,
+    pub pause_reason: Option<String>,
     pub created_by: String,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
@@ -354,6 +357,16 @@ pub struct IncidentRow {
     pub team_name: Option<String>,
     pub logged_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The next SLA breach deadline still pending (response or resolution), for the badge.
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// Which clock that is: "response" or "resolution".
+    pub next_due_clock: Option<String>,
+    /// Whether any SLA clock of the incident has been breached.
+    pub breached: bool,
+    /// The highest warning threshold passed on a running clock (e.g. 75), if any.
+    pub warning_percent: Option<i64>,
+    /// The SLA clocks are paused.
+    pub paused: bool,
 }
 
 /// A page of the incident list.
@@ -514,6 +527,15 @@ pub struct CloseInput {
     pub expected_version: i64,
     #[serde(default)]
     pub closure_notes: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct PauseInput {
+    pub id: i64,
+    pub expected_version: i64,
+    /// One of the reasons the incident's SLA policy allows.
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]

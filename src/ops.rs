@@ -196,6 +196,8 @@ pub fn log(
         closed_by: None,
         closure_notes: None,
         reopen_count: 0,
+        paused_since: None,
+        pause_reason: None,
         created_by: actor.name.clone(),
         updated_at: now,
         updated_by: actor.name.clone(),
@@ -225,6 +227,8 @@ pub fn log(
         };
         events::append(conn, id, &now, actor, &e)?;
     }
+    let cfg = crate::store::sla::load_config(conn)?;
+    crate::sla::refresh(conn, &cfg, &inc, actor, now)?;
     Ok(id)
 }
 
@@ -260,7 +264,7 @@ pub fn change(
     }
     let mut next = current.clone();
     next.status = lifecycle::next_status(&current.number, (&current).into(), action)?;
-    let recorded = f(conn, &current, &mut next)?;
+    let mut recorded = f(conn, &current, &mut next)?;
     if recorded.is_empty() {
         return Err(Error::validation(
             "changes",
@@ -269,6 +273,25 @@ pub fn change(
                 current.number
             ),
         ));
+    }
+    // The first update by the assignee is the first response, as the SLA panel explains.
+    if current.acknowledged_at.is_none()
+        && next.acknowledged_at.is_none()
+        && actor.id.is_some()
+        && actor.id == current.assignee_id
+        && !matches!(action, Action::Assign | Action::Pause | Action::Resume)
+    {
+        next.acknowledged_at = Some(now);
+        recorded.push(NewEvent::action("first_response", None));
+    }
+    // Resolving ends a pause: the clocks of a resolved incident are stopped anyway.
+    if current.paused_since.is_some() && matches!(next.status, Status::Resolved | Status::Closed) {
+        next.paused_since = None;
+        next.pause_reason = None;
+        recorded.insert(
+            0,
+            NewEvent::action("resumed", Some("Resolved while paused".into())),
+        );
     }
     next.version = current.version + 1;
     next.updated_at = now;
@@ -293,6 +316,8 @@ pub fn change(
             },
         )?;
     }
+    let cfg = crate::store::sla::load_config(conn)?;
+    crate::sla::refresh(conn, &cfg, &next, actor, now)?;
     Ok(())
 }
 
@@ -824,6 +849,85 @@ pub fn reopen(
                 new_value: Some(format!("reopened {} time(s)", next.reopen_count)),
                 detail: Some(reason),
             }])
+        },
+    )
+}
+
+pub fn pause(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &PauseInput,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Pause,
+        |conn, cur, next| {
+            if let Some(reason) = &cur.pause_reason {
+                return Err(Error::InvalidTransition(format!(
+                    "{} cannot be paused: its SLA clocks are already paused ({reason})",
+                    cur.number
+                )));
+            }
+            let reason = required(&input.reason, "reason", "Pause reason")?;
+            let cfg = crate::store::sla::load_config(conn)?;
+            let allowed = cfg
+                .policy(cur.priority)
+                .map(|p| p.pause_reasons.clone())
+                .unwrap_or_default();
+            if allowed.is_empty() {
+                return Err(Error::validation("reason", format!(
+                "Pausing is not allowed for {}: its SLA policy names no pause reasons (Settings → SLA policies)",
+                cur.priority.label()
+            )));
+            }
+            if !allowed.iter().any(|a| a == &reason) {
+                return Err(Error::validation(
+                    "reason",
+                    format!(
+                        "“{reason}” is not a pause reason of the {} policy; allowed: {}",
+                        cur.priority.as_str(),
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+            next.paused_since = Some(now);
+            next.pause_reason = Some(reason.clone());
+            Ok(vec![NewEvent::action("paused", Some(reason))])
+        },
+    )
+}
+
+pub fn resume(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &VersionedId,
+) -> Result<()> {
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Resume,
+        |_, cur, next| {
+            let Some(reason) = cur.pause_reason.clone() else {
+                return Err(Error::InvalidTransition(format!(
+                    "{} cannot be resumed: its SLA clocks are not paused",
+                    cur.number
+                )));
+            };
+            next.paused_since = None;
+            next.pause_reason = None;
+            Ok(vec![NewEvent::action(
+                "resumed",
+                Some(format!("Paused for: {reason}")),
+            )])
         },
     )
 }

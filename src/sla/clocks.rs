@@ -75,7 +75,11 @@ impl History {
 }
 
 /// Counted time of the running periods up to `now`.
-pub fn elapsed(cal: &Calendar, running: &[(DateTime<Utc>, Option<DateTime<Utc>>)], now: DateTime<Utc>) -> Duration {
+pub fn elapsed(
+    cal: &Calendar,
+    running: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+    now: DateTime<Utc>,
+) -> Duration {
     running
         .iter()
         .map(|&(a, b)| cal.elapsed(a, b.unwrap_or(now).min(now)))
@@ -84,7 +88,11 @@ pub fn elapsed(cal: &Calendar, running: &[(DateTime<Utc>, Option<DateTime<Utc>>)
 
 /// The instant at which `amount` of counted time is reached, if the history reaches it
 /// (an open period runs on forever; a stopped clock that never reached it gives None).
-pub fn instant_at(cal: &Calendar, running: &[(DateTime<Utc>, Option<DateTime<Utc>>)], amount: Duration) -> Option<DateTime<Utc>> {
+pub fn instant_at(
+    cal: &Calendar,
+    running: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+    amount: Duration,
+) -> Option<DateTime<Utc>> {
     let mut acc = Duration::zero();
     for &(a, b) in running {
         let left = amount - acc;
@@ -157,7 +165,10 @@ pub fn view(
         ClockState::Paused
     } else if open {
         ClockState::Running
-    } else if history.logged_at.is_some() && clock == ClockKind::Response && history.first_response_at.is_none() {
+    } else if history.logged_at.is_some()
+        && clock == ClockKind::Response
+        && history.first_response_at.is_none()
+    {
         // Logged but no response and not open: only possible while paused.
         ClockState::Paused
     } else {
@@ -171,7 +182,11 @@ pub fn view(
         state,
         elapsed_seconds: used.num_seconds(),
         remaining_seconds: target.num_seconds() - used.num_seconds(),
-        due_at: if state == ClockState::Met { None } else { due_at },
+        due_at: if state == ClockState::Met {
+            None
+        } else {
+            due_at
+        },
         stopped_at,
         percent_used: used.num_seconds() * 100 / target_s,
     }
@@ -182,7 +197,9 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(&format!("2026-03-02T{s}:00Z")).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(&format!("2026-03-02T{s}:00Z"))
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -195,9 +212,19 @@ mod tests {
         };
         assert_eq!(
             h.running(ClockKind::Resolution),
-            vec![(t("09:00"), Some(t("10:00"))), (t("11:00"), Some(t("12:00"))), (t("13:00"), Some(t("14:00")))]
+            vec![
+                (t("09:00"), Some(t("10:00"))),
+                (t("11:00"), Some(t("12:00"))),
+                (t("13:00"), Some(t("14:00")))
+            ]
         );
-        assert_eq!(h.running(ClockKind::Response), vec![(t("09:00"), Some(t("10:00"))), (t("11:00"), Some(t("14:00")))]);
+        assert_eq!(
+            h.running(ClockKind::Response),
+            vec![
+                (t("09:00"), Some(t("10:00"))),
+                (t("11:00"), Some(t("14:00")))
+            ]
+        );
     }
 
     #[test]
@@ -205,14 +232,32 @@ mod tests {
         let running = vec![(t("09:00"), Some(t("10:00"))), (t("11:00"), None)];
         let due = instant_at(&Calendar::AlwaysOn, &running, Duration::hours(4)).unwrap();
         assert_eq!(due, t("14:00"));
-        assert_eq!(elapsed(&Calendar::AlwaysOn, &running, t("12:00")), Duration::hours(2));
+        assert_eq!(
+            elapsed(&Calendar::AlwaysOn, &running, t("12:00")),
+            Duration::hours(2)
+        );
     }
 
     #[test]
     fn a_clock_stopped_in_time_is_met_and_has_no_due_time() {
-        let h = History { logged_at: Some(t("09:00")), first_response_at: Some(t("09:10")), ..Default::default() };
-        let v = view(ClockKind::Response, &h, &Calendar::AlwaysOn, "24×7", Duration::minutes(15), false, t("12:00"));
-        assert_eq!((v.state, v.elapsed_seconds, v.due_at), (ClockState::Met, 600, None));
+        let h = History {
+            logged_at: Some(t("09:00")),
+            first_response_at: Some(t("09:10")),
+            ..Default::default()
+        };
+        let v = view(
+            ClockKind::Response,
+            &h,
+            &Calendar::AlwaysOn,
+            "24×7",
+            Duration::minutes(15),
+            false,
+            t("12:00"),
+        );
+        assert_eq!(
+            (v.state, v.elapsed_seconds, v.due_at),
+            (ClockState::Met, 600, None)
+        );
         assert_eq!(v.stopped_at, Some(t("09:10")));
     }
 }

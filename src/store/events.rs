@@ -78,7 +78,7 @@ pub fn append(
 pub fn for_incident(conn: &Connection, incident_id: i64) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, incident_id, at, actor, kind, field, old_value, new_value, detail
-         FROM events WHERE incident_id = ?1 ORDER BY id",
+         FROM events WHERE incident_id = ?1 ORDER BY at, id",
     )?;
     let mut rows = stmt.query([incident_id])?;
     let mut out = Vec::new();
@@ -165,6 +165,36 @@ pub fn summary(e: &Event) -> String {
         "verified" => format!("{} verified the resolution: {new}", e.actor),
         "closed" => format!("{} closed it", e.actor),
         "reopened" => format!("{} reopened it", e.actor),
+        "first_response" => format!("{}'s first update counts as the first response", e.actor),
+        "paused" => format!("{} paused the SLA clocks", e.actor),
+        "resumed" => format!("{} resumed the SLA clocks", e.actor),
+        "sla_due" => match &e.old_value {
+            None => format!("{} due {}", clock_label(e), when(new)),
+            Some(old) => format!(
+                "{} due time moved from {} to {}",
+                clock_label(e),
+                when(old),
+                when(new)
+            ),
+        },
+        "sla_warning" => format!("{} SLA warning: {new} of the target used", clock_label(e)),
+        "sla_breach" => format!("{} SLA breached", clock_label(e)),
+        "escalation_rule" => format!("{}: {new}", e.actor),
         other => format!("{} recorded {other}", e.actor),
+    }
+}
+
+fn clock_label(e: &Event) -> &'static str {
+    match e.field.as_deref() {
+        Some("response") => "Response",
+        _ => "Resolution",
+    }
+}
+
+/// A stored instant as a short UTC time for sentences.
+fn when(stored: &str) -> String {
+    match super::parse_ts(stored) {
+        Ok(t) => t.format("%a %d %b %H:%M UTC").to_string(),
+        Err(_) => stored.to_string(),
     }
 }

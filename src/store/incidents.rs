@@ -33,10 +33,10 @@ pub fn insert(conn: &Connection, inc: &Incident) -> Result<()> {
             escalation_level, workaround, acknowledged_at, resolved_at, resolution_code,
             resolution_notes, verified_at, verified_by, verification_method, verification_notes,
             closed_at, closed_by, closure_notes, reopen_count, created_by, updated_at, updated_by,
-            version)
+            version, paused_since, pause_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35,
-            ?36, ?37)",
+            ?36, ?37, ?38, ?39)",
     )?
     .execute(params![
         inc.id,
@@ -76,6 +76,8 @@ pub fn insert(conn: &Connection, inc: &Incident) -> Result<()> {
         ts(&inc.updated_at),
         inc.updated_by,
         inc.version,
+        inc.paused_since.as_ref().map(ts),
+        inc.pause_reason,
     ])?;
     Ok(())
 }
@@ -94,7 +96,7 @@ pub fn update(conn: &Connection, next: &Incident, read_version: i64) -> Result<(
                 resolution_code = ?23, resolution_notes = ?24, verified_at = ?25, verified_by = ?26,
                 verification_method = ?27, verification_notes = ?28, closed_at = ?29,
                 closed_by = ?30, closure_notes = ?31, reopen_count = ?32, updated_at = ?33,
-                updated_by = ?34, version = ?35
+                updated_by = ?34, version = ?35, paused_since = ?36, pause_reason = ?37
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params![
@@ -133,6 +135,8 @@ pub fn update(conn: &Connection, next: &Incident, read_version: i64) -> Result<(
             ts(&next.updated_at),
             next.updated_by,
             next.version,
+            next.paused_since.as_ref().map(ts),
+            next.pause_reason,
         ])?;
     if n == 0 {
         return Err(Error::Conflict(format!(
@@ -149,7 +153,8 @@ const SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.category_
     i.status, i.assignee_id, p.name, i.team_id, t.name, i.escalation_level, i.workaround,
     i.acknowledged_at, i.resolved_at, i.resolution_code, i.resolution_notes, i.verified_at,
     i.verified_by, i.verification_method, i.verification_notes, i.closed_at, i.closed_by,
-    i.closure_notes, i.reopen_count, i.created_by, i.updated_at, i.updated_by, i.version
+    i.closure_notes, i.reopen_count, i.created_by, i.updated_at, i.updated_by, i.version,
+    i.paused_since, i.pause_reason
   FROM incidents i
   JOIN categories c ON c.id = i.category_id
   JOIN services s ON s.id = i.service_id
@@ -205,6 +210,8 @@ fn from_row(r: &Row<'_>) -> Result<Incident> {
         updated_at: parse_ts(&text(38)?)?,
         updated_by: text(39)?,
         version: r.get(40)?,
+        paused_since: parse_opt_ts(opt(41)?)?,
+        pause_reason: opt(42)?,
     })
 }
 
@@ -294,6 +301,21 @@ fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
     Ok((sql, values))
 }
 
+/// The SLA state of a list row, read from its deadlines by primary key (a few lookups per row
+/// of the page, never a scan).
+pub const SLA_COLUMNS: &str = "
+    (SELECT d.due_at FROM sla_deadlines d WHERE d.incident_id = i.id AND d.fired_at IS NULL
+       AND d.kind IN ('response:breach', 'resolution:breach') ORDER BY d.due_at LIMIT 1),
+    (SELECT substr(d.kind, 1, instr(d.kind, ':') - 1) FROM sla_deadlines d WHERE d.incident_id = i.id
+       AND d.fired_at IS NULL AND d.kind IN ('response:breach', 'resolution:breach') ORDER BY d.due_at LIMIT 1),
+    EXISTS (SELECT 1 FROM sla_deadlines d WHERE d.incident_id = i.id
+       AND d.kind IN ('response:breach', 'resolution:breach') AND d.fired_at IS NOT NULL),
+    (SELECT MAX(CAST(replace(replace(w.kind, 'response:warning:', ''), 'resolution:warning:', '') AS INTEGER))
+       FROM sla_deadlines w WHERE w.incident_id = i.id AND w.fired_at IS NOT NULL AND w.kind LIKE '%:warning:%'
+       AND EXISTS (SELECT 1 FROM sla_deadlines b WHERE b.incident_id = w.incident_id
+         AND b.kind = substr(w.kind, 1, instr(w.kind, ':')) || 'breach' AND b.fired_at IS NULL)),
+    i.paused_since IS NOT NULL";
+
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 500;
 
@@ -323,7 +345,7 @@ pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
     values.push(Value::Integer(q.offset));
     let sql = format!(
         "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
-                i.logged_at, i.updated_at
+                i.logged_at, i.updated_at, {SLA_COLUMNS}
          FROM incidents i
          JOIN categories c ON c.id = i.category_id
          JOIN services s ON s.id = i.service_id
@@ -349,6 +371,11 @@ pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
             team_name: r.get(8)?,
             logged_at: parse_ts(&r.get::<_, String>(9)?)?,
             updated_at: parse_ts(&r.get::<_, String>(10)?)?,
+            next_due_at: parse_opt_ts(r.get(11)?)?,
+            next_due_clock: r.get(12)?,
+            breached: r.get(13)?,
+            warning_percent: r.get(14)?,
+            paused: r.get(15)?,
         });
     }
     Ok(IncidentPage {

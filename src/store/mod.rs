@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod events;
 pub mod incidents;
 pub mod migrations;
+pub mod sla;
 
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags};

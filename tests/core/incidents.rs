@@ -405,10 +405,15 @@ fn every_field_change_records_old_and_new_value_actor_and_time() {
     let last = d.timeline.last().unwrap();
     assert_eq!(last.actor, "Amira Haddad");
     assert_eq!(last.at.to_rfc3339(), "2026-03-02T09:03:00+00:00");
+    let title_change = d
+        .timeline
+        .iter()
+        .find(|e| e.field.as_deref() == Some("title"))
+        .unwrap();
     assert!(
-        d.timeline[1].summary.contains("changed Title from"),
+        title_change.summary.contains("changed Title from"),
         "{}",
-        d.timeline[1].summary
+        title_change.summary
     );
 }
 

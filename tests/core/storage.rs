@@ -181,7 +181,11 @@ fn a_resolve_whose_transaction_fails_leaves_the_incident_as_it_was() {
         d,
         "row and history unchanged"
     );
-    assert_eq!(counts(dir.path()), (1, 1));
+    assert_eq!(
+        counts(dir.path()),
+        (1, 3),
+        "logged + two SLA due times, nothing more"
+    );
 }
 
 #[test]

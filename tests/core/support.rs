@@ -156,7 +156,12 @@ impl Fixture {
             .expect("closed")
     }
 
+    /// The kinds of the timeline's lifecycle events (SLA bookkeeping left out).
     pub fn kinds(&self, d: &IncidentDetail) -> Vec<String> {
-        d.timeline.iter().map(|e| e.kind.clone()).collect()
+        d.timeline
+            .iter()
+            .filter(|e| !e.kind.starts_with("sla_"))
+            .map(|e| e.kind.clone())
+            .collect()
     }
 }
