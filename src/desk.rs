@@ -8,9 +8,12 @@ use crate::clock::Clock;
 use crate::model::*;
 use crate::ops;
 use crate::priority::PriorityMatrix;
+use crate::sla::config::{CalendarRecord, EscalationRule, Holiday, ReminderSettings, SlaPolicy};
 use crate::store::events::{self, Actor};
+use crate::store::sla::{self as sla_store, Alert};
 use crate::store::{catalog, incidents, migrations, Db};
 use crate::{Error, Result};
+use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -38,20 +41,29 @@ impl Desk {
         Self::open(&data_dir.join(DATABASE_FILE), clock)
     }
 
+    /// Office-hours calendars start in the computer's own time zone.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Desk> {
-        Ok(Self::with_db(Db::open(path)?, clock))
+        let zone = iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into());
+        let zone = if zone.parse::<chrono_tz::Tz>().is_ok() {
+            zone
+        } else {
+            "UTC".into()
+        };
+        Self::with_db(Db::open(path)?, clock, &zone)
     }
 
+    /// A private in-memory desk whose calendars count in UTC, for tests.
     pub fn in_memory(clock: Arc<dyn Clock>) -> Result<Desk> {
-        Ok(Self::with_db(Db::in_memory()?, clock))
+        Self::with_db(Db::in_memory()?, clock, "UTC")
     }
 
-    fn with_db(db: Db, clock: Arc<dyn Clock>) -> Desk {
-        Desk {
+    fn with_db(db: Db, clock: Arc<dyn Clock>, zone: &str) -> Result<Desk> {
+        db.write(|tx| sla_store::default_time_zones(tx, zone))?;
+        Ok(Desk {
             db,
             clock,
             listeners: Mutex::new(Vec::new()),
-        }
+        })
     }
 
     pub fn db(&self) -> &Db {
@@ -219,7 +231,8 @@ impl Desk {
     }
 
     pub fn get(&self, id: i64) -> Result<IncidentDetail> {
-        self.db.read(|tx| detail(tx, id))
+        let now = self.clock.now();
+        self.db.read(|tx| detail(tx, id, now))
     }
 
     /// Runs one incident action as the operator, in one transaction, and returns the new state.
@@ -232,7 +245,7 @@ impl Desk {
         let out = self.db.write(|tx| {
             let actor = actor(tx)?;
             let id = f(tx, &actor, now)?;
-            detail(tx, id)
+            detail(tx, id, now)
         })?;
         self.changed(id.or(Some(out.incident.id)));
         Ok(out)
@@ -301,6 +314,155 @@ impl Desk {
             ops::reopen(tx, a, now, input).map(|_| input.id)
         })
     }
+
+    pub fn pause(&self, input: &PauseInput) -> Result<IncidentDetail> {
+        self.act(Some(input.id), |tx, a, now| {
+            ops::pause(tx, a, now, input).map(|_| input.id)
+        })
+    }
+
+    pub fn resume(&self, input: &VersionedId) -> Result<IncidentDetail> {
+        self.act(Some(input.id), |tx, a, now| {
+            ops::resume(tx, a, now, input).map(|_| input.id)
+        })
+    }
+
+    // ---- SLA settings ----
+
+    pub fn sla_settings(&self) -> Result<SlaSettings> {
+        self.db.read(|tx| {
+            Ok(SlaSettings {
+                policies: sla_store::policies(tx)?,
+                calendars: sla_store::calendars(tx)?,
+                rules: sla_store::rules(tx)?,
+                reminders: sla_store::reminders(tx)?,
+                response_rule: crate::sla::RESPONSE_RULE.to_string(),
+            })
+        })
+    }
+
+    /// Saves an SLA setting and re-measures every open incident against it, in one transaction.
+    fn save_sla<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let now = self.clock.now();
+        let out = self.db.write(|tx| {
+            let out = f(tx)?;
+            crate::sla::refresh_all(tx, now)?;
+            Ok(out)
+        })?;
+        self.changed(None);
+        Ok(out)
+    }
+
+    pub fn save_sla_policy(&self, policy: &SlaPolicy) -> Result<SlaSettings> {
+        self.save_sla(|tx| sla_store::save_policy(tx, policy))?;
+        self.sla_settings()
+    }
+
+    pub fn save_calendar(&self, calendar: &CalendarRecord, create: bool) -> Result<SlaSettings> {
+        let id = if create { None } else { Some(calendar.id) };
+        self.save_sla(|tx| sla_store::save_calendar(tx, calendar, id))?;
+        self.sla_settings()
+    }
+
+    /// Adds holidays from text, one date per line ("2026-12-25" or "2026-12-25, Christmas Day");
+    /// a bad line is refused with its line number and nothing is added.
+    pub fn import_holidays(&self, calendar_id: i64, text: &str) -> Result<SlaSettings> {
+        let mut added = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (day, name) = match line.split_once([',', ';', '\t']) {
+                Some((d, rest)) => (d.trim(), rest.trim()),
+                None => (line, ""),
+            };
+            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                Error::validation(
+                    "holidays",
+                    format!(
+                        "Line {}: {day:?} is not a date in the form 2026-12-25",
+                        n + 1
+                    ),
+                )
+            })?;
+            added.push(Holiday {
+                day,
+                name: name.to_string(),
+            });
+        }
+        if added.is_empty() {
+            return Err(Error::validation(
+                "holidays",
+                "No dates found: give one date per line, e.g. 2026-12-25, Christmas Day",
+            ));
+        }
+        self.save_sla(|tx| {
+            let mut cal = sla_store::calendar(tx, calendar_id)?
+                .ok_or_else(|| Error::NotFound(format!("Calendar {calendar_id} does not exist")))?;
+            for h in added {
+                cal.holidays.retain(|x| x.day != h.day);
+                cal.holidays.push(h);
+            }
+            cal.holidays.sort_by_key(|h| h.day);
+            sla_store::save_calendar(tx, &cal, Some(calendar_id))
+        })?;
+        self.sla_settings()
+    }
+
+    pub fn save_escalation_rule(&self, rule: &EscalationRule) -> Result<SlaSettings> {
+        self.save_sla(|tx| sla_store::save_rule(tx, rule))?;
+        self.sla_settings()
+    }
+
+    pub fn save_reminders(&self, reminders: &ReminderSettings) -> Result<SlaSettings> {
+        self.save_sla(|tx| sla_store::save_reminders(tx, reminders))?;
+        self.sla_settings()
+    }
+
+    // ---- deadlines and alerts (the scheduler's side) ----
+
+    /// The earliest pending deadline of any incident.
+    pub fn next_deadline(&self) -> Result<Option<DateTime<Utc>>> {
+        self.db.read(|tx| sla_store::next_pending(tx))
+    }
+
+    /// Fires every deadline due now, exactly once; returns the alerts raised.
+    pub fn fire_due(&self) -> Result<Vec<Alert>> {
+        let now = self.clock.now();
+        let alerts = self.db.write(|tx| crate::sla::fire_due(tx, now))?;
+        if !alerts.is_empty() {
+            self.changed(None);
+        }
+        Ok(alerts)
+    }
+
+    pub fn set_alert_delivery(&self, id: i64, delivery: &str) -> Result<()> {
+        self.db
+            .write(|tx| sla_store::set_delivery(tx, id, delivery))
+    }
+
+    /// Quiet-hours and reminder settings, for the notifier.
+    pub fn reminder_settings(&self) -> Result<ReminderSettings> {
+        self.db.read(|tx| sla_store::reminders(tx))
+    }
+
+    pub fn alerts(&self, limit: i64) -> Result<AlertCentre> {
+        self.db.read(|tx| {
+            Ok(AlertCentre {
+                alerts: sla_store::alerts(tx, limit.clamp(1, 1000))?,
+                unread: sla_store::unread_count(tx)?,
+            })
+        })
+    }
+
+    /// Marks the given alerts read, or all of them when `ids` is None.
+    pub fn mark_alerts_read(&self, ids: Option<&[i64]>) -> Result<AlertCentre> {
+        let now = self.clock.now();
+        self.db.write(|tx| sla_store::mark_read(tx, ids, &now))?;
+        self.changed(None);
+        self.alerts(200)
+    }
 }
 
 fn find<T>(items: Vec<T>, pred: impl Fn(&T) -> bool, what: &str, id: i64) -> Result<T> {
@@ -310,10 +472,14 @@ fn find<T>(items: Vec<T>, pred: impl Fn(&T) -> bool, what: &str, id: i64) -> Res
         .ok_or_else(|| Error::NotFound(format!("{what} {id} does not exist")))
 }
 
-fn detail(conn: &rusqlite::Connection, id: i64) -> Result<IncidentDetail> {
+fn detail(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<IncidentDetail> {
+    let incident = incidents::get(conn, id)?;
+    let cfg = sla_store::load_config(conn)?;
+    let sla = crate::sla::panel(conn, &cfg, &incident, now)?;
     Ok(IncidentDetail {
-        incident: incidents::get(conn, id)?,
         timeline: events::for_incident(conn, id)?,
+        incident,
+        sla,
     })
 }
 
@@ -329,4 +495,21 @@ fn actor(conn: &rusqlite::Connection) -> Result<Actor> {
         id: Some(p.id),
         name: p.name,
     })
+}
+
+/// Everything the SLA tabs of Settings show.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SlaSettings {
+    pub policies: Vec<SlaPolicy>,
+    pub calendars: Vec<CalendarRecord>,
+    pub rules: Vec<EscalationRule>,
+    pub reminders: ReminderSettings,
+    pub response_rule: String,
+}
+
+/// The notification centre.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AlertCentre {
+    pub alerts: Vec<Alert>,
+    pub unread: i64,
 }

@@ -9,8 +9,10 @@ pub mod desk;
 pub mod error;
 pub mod lifecycle;
 pub mod model;
+pub mod notify;
 pub mod ops;
 pub mod priority;
+pub mod scheduler;
 pub mod sla;
 pub mod store;
 

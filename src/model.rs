@@ -402,6 +402,8 @@ pub struct Event {
 pub struct IncidentDetail {
     pub incident: Incident,
     pub timeline: Vec<Event>,
+    /// The SLA panel: both clocks, pauses, as of the moment it was read.
+    pub sla: crate::sla::SlaPanel,
 }
 
 /// Everything needed to log an incident. Impact and urgency set the priority; an override

@@ -5,4 +5,5 @@ mod support;
 mod incidents;
 mod list;
 mod settings;
+mod sla;
 mod storage;
