@@ -8,8 +8,10 @@
 mod commands;
 mod state;
 
+use incident_desk::notify::DesktopNotifier;
 use state::AppState;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 /// Where the database lives: `--data-dir <path>` or `--data-dir=<path>`, then
@@ -44,7 +46,7 @@ fn main() {
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            let state = AppState::open(&dir);
+            let mut state = AppState::open(&dir);
             if let Ok(desk) = &state.desk {
                 let handle = app.handle().clone();
                 desk.on_change(move |change| {
@@ -54,6 +56,16 @@ fn main() {
                     );
                 });
             }
+            // A click on a notification brings the window up on that incident.
+            let handle = app.handle().clone();
+            let notifier = DesktopNotifier::new().on_click(move |incident_id| {
+                if let Some(w) = handle.get_webview_window("main") {
+                    let _ = w.unminimize();
+                    let _ = w.set_focus();
+                }
+                let _ = handle.emit("open-incident", serde_json::json!({ "id": incident_id }));
+            });
+            state.start_scheduler(Arc::new(notifier));
             app.manage(state);
             Ok(())
         });

@@ -2,6 +2,7 @@
 
 mod incidents;
 mod settings;
+mod sla;
 
 use tauri::{Builder, Runtime};
 
@@ -31,6 +32,16 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         incidents::verify_resolution,
         incidents::close_incident,
         incidents::reopen_incident,
+        sla::pause_incident,
+        sla::resume_incident,
+        sla::sla_settings,
+        sla::save_sla_policy,
+        sla::save_calendar,
+        sla::import_holidays,
+        sla::save_escalation_rule,
+        sla::save_reminders,
+        sla::list_alerts,
+        sla::mark_alerts_read,
     ])
 }
 

@@ -190,3 +190,30 @@ fn newer_db(path: &std::path::Path) {
         })
         .expect("schema bumped");
 }
+
+#[test]
+fn sla_settings_and_the_notification_centre_go_through_the_commands() {
+    let w = app();
+    let s = call(&w, "sla_settings", None).expect("sla settings");
+    let policies = s["policies"].as_array().cloned().unwrap_or_default();
+    assert_eq!(policies.len(), 4);
+    assert_eq!(policies[0]["priority"], "P1");
+    assert_eq!(policies[0]["response_minutes"], 15);
+    let mut p1 = policies[0].clone();
+    p1["resolution_minutes"] = json!(5);
+    let err = call(&w, "save_sla_policy", Some(p1)).expect_err("resolution shorter than response");
+    assert_eq!(err["field"], "resolution_minutes");
+    let err = call(
+        &w,
+        "import_holidays",
+        Some(json!({"calendar_id": 2, "text": "2026-12-25, Christmas\n25/12/2026"})),
+    )
+    .expect_err("bad date line");
+    assert_eq!(err["field"], "holidays");
+    assert!(
+        err["message"].as_str().unwrap_or("").starts_with("Line 2:"),
+        "{err}"
+    );
+    let centre = call(&w, "list_alerts", None).expect("alerts");
+    assert_eq!(centre["unread"], 0);
+}
