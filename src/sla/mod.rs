@@ -45,32 +45,23 @@ pub fn history(conn: &Connection, inc: &Incident) -> Result<History> {
     while let Some(r) = rows.next()? {
         let kind: String = r.get(0)?;
         let at = parse_ts(&r.get::<_, String>(1)?)?;
+        // A run or pause opens only if none is open, and closes only the open one.
+        let run_closed = h
+            .resolution_runs
+            .last()
+            .is_none_or(|(_, end)| end.is_some());
+        let pause_closed = h.pauses.last().is_none_or(|(_, end)| end.is_some());
         match kind.as_str() {
-            "created" | "reopened" => {
-                if h.resolution_runs
-                    .last()
-                    .is_none_or(|(_, end)| end.is_some())
-                {
-                    h.resolution_runs.push((at, None));
-                }
-            }
-            "resolved" => {
+            "created" | "reopened" if run_closed => h.resolution_runs.push((at, None)),
+            "resolved" if !run_closed => {
                 if let Some(last) = h.resolution_runs.last_mut() {
-                    if last.1.is_none() {
-                        last.1 = Some(at);
-                    }
+                    last.1 = Some(at);
                 }
             }
-            "paused" => {
-                if h.pauses.last().is_none_or(|(_, end)| end.is_some()) {
-                    h.pauses.push((at, None));
-                }
-            }
-            "resumed" => {
+            "paused" if pause_closed => h.pauses.push((at, None)),
+            "resumed" if !pause_closed => {
                 if let Some(last) = h.pauses.last_mut() {
-                    if last.1.is_none() {
-                        last.1 = Some(at);
-                    }
+                    last.1 = Some(at);
                 }
             }
             _ => {}
@@ -79,10 +70,10 @@ pub fn history(conn: &Connection, inc: &Incident) -> Result<History> {
     Ok(h)
 }
 
-fn policy_calendar<'a>(
-    cfg: &'a SlaConfig,
+fn policy_calendar(
+    cfg: &SlaConfig,
     p: Priority,
-) -> Result<(&'a config::SlaPolicy, &'a calendar::Calendar, &'a str)> {
+) -> Result<(&config::SlaPolicy, &calendar::Calendar, &str)> {
     let policy = cfg
         .policy(p)
         .ok_or_else(|| Error::Storage(format!("no SLA policy for {}", p.as_str())))?;
