@@ -420,6 +420,11 @@ impl Desk {
         self.sla_settings()
     }
 
+    /// Checks the whole recorded history against its hash chain.
+    pub fn verify_history(&self) -> Result<crate::store::events::HistoryCheck> {
+        self.db.read(|tx| events::verify_history(tx))
+    }
+
     // ---- deadlines and alerts (the scheduler's side) ----
 
     /// The earliest pending deadline of any incident.

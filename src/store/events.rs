@@ -49,6 +49,62 @@ impl NewEvent {
     }
 }
 
+/// The hash before the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of an event: SHA-256 over the previous hash and every recorded field, each
+/// length-prefixed so no two different events can produce the same input.
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash(
+    prev: &str,
+    id: i64,
+    incident_id: i64,
+    at: &str,
+    actor_id: Option<i64>,
+    actor: &str,
+    kind: &str,
+    field: Option<&str>,
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+    detail: Option<&str>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |v: Option<&str>| match v {
+        None => h.update(b"-"),
+        Some(s) => {
+            h.update(s.len().to_string().as_bytes());
+            h.update(b":");
+            h.update(s.as_bytes());
+        }
+    };
+    put(Some(prev));
+    put(Some(&id.to_string()));
+    put(Some(&incident_id.to_string()));
+    put(Some(at));
+    put(actor_id.map(|a| a.to_string()).as_deref());
+    put(Some(actor));
+    put(Some(kind));
+    put(field);
+    put(old_value);
+    put(new_value);
+    put(detail);
+    let digest = h.finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn last_link(conn: &Connection) -> Result<(i64, String)> {
+    use rusqlite::OptionalExtension;
+    let last: Option<(i64, Option<String>)> = conn
+        .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match last {
+        None => (0, GENESIS.to_string()),
+        Some((id, hash)) => (id, hash.unwrap_or_else(|| GENESIS.to_string())),
+    })
+}
+
 pub fn append(
     conn: &Connection,
     incident_id: i64,
@@ -56,22 +112,219 @@ pub fn append(
     actor: &Actor,
     e: &NewEvent,
 ) -> Result<()> {
+    // Inside the writer's transaction nobody else can append, so "last + 1" is this event.
+    let (last_id, prev) = last_link(conn)?;
+    let id = last_id + 1;
+    let at = ts(at);
+    let hash = event_hash(
+        &prev,
+        id,
+        incident_id,
+        &at,
+        actor.id,
+        &actor.name,
+        e.kind,
+        e.field,
+        e.old_value.as_deref(),
+        e.new_value.as_deref(),
+        e.detail.as_deref(),
+    );
     conn.prepare_cached(
-        "INSERT INTO events (incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (id, incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
+        id,
         incident_id,
-        ts(at),
+        at,
         actor.id,
         actor.name,
         e.kind,
         e.field,
         e.old_value,
         e.new_value,
-        e.detail
+        e.detail,
+        prev,
+        hash
     ])?;
     Ok(())
+}
+
+type StoredEvent = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn stored_events(conn: &Connection, f: &mut dyn FnMut(StoredEvent) -> Result<bool>) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail, prev_hash, hash
+         FROM events ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let row = (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+        );
+        if !f(row)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Chains events written before hashes existed (migration 3). Returns how many were filled.
+pub fn fill_missing_hashes(conn: &Connection) -> Result<usize> {
+    let mut todo = Vec::new();
+    let mut prev = GENESIS.to_string();
+    stored_events(conn, &mut |(
+        id,
+        inc,
+        at,
+        actor_id,
+        actor,
+        kind,
+        field,
+        old,
+        new,
+        detail,
+        _,
+        hash,
+    )| {
+        let h = match hash {
+            Some(h) => h,
+            None => {
+                let h = event_hash(
+                    &prev,
+                    id,
+                    inc,
+                    &at,
+                    actor_id,
+                    &actor,
+                    &kind,
+                    field.as_deref(),
+                    old.as_deref(),
+                    new.as_deref(),
+                    detail.as_deref(),
+                );
+                todo.push((id, prev.clone(), h.clone()));
+                h
+            }
+        };
+        prev = h;
+        Ok(true)
+    })?;
+    for (id, p, h) in &todo {
+        conn.execute(
+            "UPDATE events SET prev_hash = ?2, hash = ?3 WHERE id = ?1",
+            params![id, p, h],
+        )?;
+    }
+    Ok(todo.len())
+}
+
+/// What "verify history" found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryCheck {
+    pub events_checked: i64,
+    pub intact: bool,
+    /// The first problem, in words, naming the event (and its incident).
+    pub problem: Option<String>,
+    pub first_bad_event_id: Option<i64>,
+    /// The hash of the last event, to compare with a printout.
+    pub last_hash: Option<String>,
+}
+
+/// Walks the whole chain and reports the first event that was altered, or the first gap where
+/// events are missing.
+pub fn verify_history(conn: &Connection) -> Result<HistoryCheck> {
+    let mut check = HistoryCheck {
+        events_checked: 0,
+        intact: true,
+        problem: None,
+        first_bad_event_id: None,
+        last_hash: None,
+    };
+    let mut prev = GENESIS.to_string();
+    let mut prev_id = 0;
+    stored_events(conn, &mut |(
+        id,
+        inc,
+        at,
+        actor_id,
+        actor,
+        kind,
+        field,
+        old,
+        new,
+        detail,
+        stored_prev,
+        hash,
+    )| {
+        check.events_checked += 1;
+        let number = super::incidents::number_for(inc);
+        let expected = event_hash(
+            &prev,
+            id,
+            inc,
+            &at,
+            actor_id,
+            &actor,
+            &kind,
+            field.as_deref(),
+            old.as_deref(),
+            new.as_deref(),
+            detail.as_deref(),
+        );
+        let problem = if id != prev_id + 1 || stored_prev.as_deref() != Some(prev.as_str()) {
+            if id != prev_id + 1 {
+                Some(format!(
+                    "Events {} to {} are missing (the chain breaks before event {id} of {number})",
+                    prev_id + 1,
+                    id - 1
+                ))
+            } else {
+                Some(format!("Event {id} of {number} does not follow event {prev_id}: the history was rewritten"))
+            }
+        } else if hash.as_deref() != Some(expected.as_str()) {
+            Some(format!(
+                "Event {id} of {number} ({kind} at {at}) was altered after it was recorded"
+            ))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            check.intact = false;
+            check.problem = Some(p);
+            check.first_bad_event_id = Some(id);
+            return Ok(false);
+        }
+        prev = hash.unwrap_or_default();
+        prev_id = id;
+        check.last_hash = Some(prev.clone());
+        Ok(true)
+    })?;
+    Ok(check)
 }
 
 /// The timeline of one incident, oldest first.

@@ -13,7 +13,17 @@ use std::path::Path;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_foundation.sql"),
     include_str!("sql/0002_sla.sql"),
+    include_str!("sql/0003_history_chain.sql"),
 ];
+
+/// Work a migration needs that SQL cannot do, run right after its SQL in the same
+/// transaction. Like the SQL, never edited once shipped.
+fn after(version: i64, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    match version {
+        3 => super::events::fill_missing_hashes(tx).map(|_| ()),
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this binary writes.
 pub fn latest() -> i64 {
@@ -22,6 +32,30 @@ pub fn latest() -> i64 {
 
 pub fn current_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Applies migrations up to `version` only: how an older binary left a database (tests).
+pub fn migrate_to(conn: &mut Connection, version: i64) -> Result<()> {
+    apply(conn, current_version(conn)?, version)
+}
+
+/// Runs migrations `from + 1 ..= to`, each in its own transaction with its version bump.
+fn apply(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
+        let version = i as i64 + 1;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)
+            .map_err(|e| Error::Storage(format!("migration {version} failed: {e}")))?;
+        after(version, &tx)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 /// Brings the schema to `latest()`, or refuses a database from a newer binary.
@@ -36,13 +70,5 @@ pub fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<()> {
             latest()
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let version = i as i64 + 1;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)
-            .map_err(|e| Error::Storage(format!("migration {version} failed: {e}")))?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-    }
-    Ok(())
+    apply(conn, found, latest())
 }

@@ -19,6 +19,7 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         settings::save_category,
         settings::save_priority_matrix,
         settings::preview_priority,
+        settings::verify_history,
         incidents::log_incident,
         incidents::list_incidents,
         incidents::get_incident,

@@ -73,3 +73,10 @@ pub fn preview_priority(app: State<'_, AppState>, input: PreviewInput) -> Reply<
         .desk()?
         .preview_priority(&input.impact, &input.urgency)?)
 }
+
+#[tauri::command]
+pub fn verify_history(
+    app: State<'_, AppState>,
+) -> Reply<incident_desk::store::events::HistoryCheck> {
+    Ok(app.desk()?.verify_history()?)
+}
