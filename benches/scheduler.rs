@@ -93,8 +93,7 @@ fn incident(cat: &demo::Catalog, rng: &mut Rng, impact: &str, urgency: &str) -> 
         started_at: None,
         impact: impact.into(),
         urgency: urgency.into(),
-        priority_override: None,
-        priority_override_reason: None,
+        ..Default::default()
     }
 }
 

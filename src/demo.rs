@@ -391,6 +391,7 @@ pub fn seed_incidents(
         } else {
             *rng.pick(&["user_report", "phone", "email", "walk_in", "phone"])
         };
+        let started = logged - Duration::minutes(rng.below(45) as i64);
         let id = ops::log(
             conn,
             &logger,
@@ -403,9 +404,10 @@ pub fn seed_incidents(
                 reporter_name: reporter.to_string(),
                 reporter_contact: contact.to_string(),
                 channel: channel.to_string(),
-                started_at: Some(crate::store::ts(
-                    &(logged - Duration::minutes(rng.below(45) as i64)),
-                )),
+                started_at: Some(crate::store::ts(&started)),
+                // Noticed somewhere between the start and the call to the desk.
+                detected_at: Some(crate::store::ts(&(started + (logged - started) / 2))),
+                users_affected: None,
                 impact: impact.to_string(),
                 urgency: urgency.to_string(),
                 priority_override: None,

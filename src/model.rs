@@ -308,7 +308,13 @@ pub struct Incident {
     pub reporter_contact: String,
     pub channel: Channel,
     pub started_at: DateTime<Utc>,
+    /// When the disruption was noticed (monitoring alert, first call); defaults to logging.
+    pub detected_at: DateTime<Utc>,
     pub logged_at: DateTime<Utc>,
+    /// When a workaround became available, if one did.
+    pub workaround_at: Option<DateTime<Utc>>,
+    /// Estimate of users affected, when known.
+    pub users_affected: Option<i64>,
     pub impact: Impact,
     pub urgency: Urgency,
     pub priority: Priority,
@@ -424,6 +430,11 @@ pub struct NewIncident {
     pub channel: String,
     /// RFC 3339; empty or missing means now.
     pub started_at: Option<String>,
+    /// RFC 3339; empty or missing means when it is logged.
+    #[serde(default)]
+    pub detected_at: Option<String>,
+    #[serde(default)]
+    pub users_affected: Option<i64>,
     #[serde(default)]
     pub impact: String,
     #[serde(default)]
@@ -444,6 +455,7 @@ pub struct IncidentChanges {
     pub reporter_contact: Option<String>,
     pub channel: Option<String>,
     pub started_at: Option<String>,
+    pub users_affected: Option<i64>,
     pub impact: Option<String>,
     pub urgency: Option<String>,
     /// Some("") clears an override and returns to the computed priority.

@@ -74,27 +74,40 @@ fn service(conn: &Connection, id: Option<i64>) -> Result<(i64, String)> {
     Ok((id, name))
 }
 
+/// A user-entered instant: RFC 3339, not in the future (a minute of slack for clocks of
+/// different machines; later than that is a typo).
+fn instant(s: &str, field: &str, label: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let t = DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::validation(
+                field,
+                format!("{label} must be a date and time such as 2026-03-02T09:00:00Z (got {s:?})"),
+            )
+        })?;
+    if t > now + Duration::minutes(1) {
+        return Err(Error::validation(
+            field,
+            format!("{label} cannot be in the future"),
+        ));
+    }
+    Ok(t)
+}
+
 fn started_at(value: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(now),
-        Some(s) => {
-            let t = DateTime::parse_from_rfc3339(s)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    Error::validation(
-                        "started_at",
-                        format!("Started must be a date and time such as 2026-03-02T09:00:00Z (got {s:?})"),
-                    )
-                })?;
-            // A minute of slack for clocks of different machines; later than that is a typo.
-            if t > now + Duration::minutes(1) {
-                return Err(Error::validation(
-                    "started_at",
-                    "Started cannot be in the future",
-                ));
-            }
-            Ok(t)
-        }
+        Some(s) => instant(s, "started_at", "Started", now),
+    }
+}
+
+fn users_affected(value: Option<i64>) -> Result<Option<i64>> {
+    match value {
+        Some(n) if n < 0 => Err(Error::validation(
+            "users_affected",
+            "Users affected cannot be negative",
+        )),
+        other => Ok(other),
     }
 }
 
@@ -148,6 +161,22 @@ pub fn log(
     )?;
     let channel = required_choice(&input.channel, "channel", "Channel", Channel::parse)?;
     let started_at = started_at(input.started_at.as_deref(), now)?;
+    let detected_at = match input
+        .detected_at
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => now,
+        Some(s) => instant(s, "detected_at", "Detected", now)?,
+    };
+    if detected_at < started_at {
+        return Err(Error::validation(
+            "detected_at",
+            "Detected cannot be before the incident started",
+        ));
+    }
+    let users_affected = users_affected(input.users_affected)?;
     let impact = required_choice(&input.impact, "impact", "Impact", Impact::parse)?;
     let urgency = required_choice(&input.urgency, "urgency", "Urgency", Urgency::parse)?;
     let computed = catalog::priority_matrix(conn)?.priority(impact, urgency);
@@ -171,7 +200,10 @@ pub fn log(
         reporter_contact,
         channel,
         started_at,
+        detected_at,
         logged_at: now,
+        workaround_at: None,
+        users_affected,
         impact,
         urgency,
         priority,
@@ -439,6 +471,17 @@ pub fn edit(
                     next.started_at = t;
                 }
             }
+            if let Some(n) = c.users_affected {
+                let n = users_affected(Some(n))?;
+                if n != cur.users_affected {
+                    out.push(NewEvent::change(
+                        "users_affected",
+                        cur.users_affected.map(|x| x.to_string()),
+                        n.map(|x| x.to_string()),
+                    ));
+                    next.users_affected = n;
+                }
+            }
             if let Some(v) = &c.impact {
                 let v = required_choice(v, "impact", "Impact", Impact::parse)?;
                 if v != cur.impact {
@@ -700,6 +743,7 @@ pub fn workaround(
         Action::Workaround,
         |_, cur, next| {
             next.workaround = Some(text.clone());
+            next.workaround_at.get_or_insert(now);
             Ok(vec![NewEvent {
                 kind: "workaround",
                 field: Some("workaround"),

@@ -372,6 +372,10 @@ pub fn field_label(field: &str) -> &str {
         "team_id" => "Team",
         "status" => "Status",
         "workaround" => "Workaround",
+        "users_affected" => "Users affected",
+        "detected_at" => "Detected",
+        "workaround_at" => "Workaround available",
+        "resolved_at" => "Resolved",
         other => other,
     }
 }

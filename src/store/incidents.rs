@@ -33,10 +33,10 @@ pub fn insert(conn: &Connection, inc: &Incident) -> Result<()> {
             escalation_level, workaround, acknowledged_at, resolved_at, resolution_code,
             resolution_notes, verified_at, verified_by, verification_method, verification_notes,
             closed_at, closed_by, closure_notes, reopen_count, created_by, updated_at, updated_by,
-            version, paused_since, pause_reason)
+            version, paused_since, pause_reason, detected_at, workaround_at, users_affected)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35,
-            ?36, ?37, ?38, ?39)",
+            ?36, ?37, ?38, ?39, ?40, ?41, ?42)",
     )?
     .execute(params![
         inc.id,
@@ -78,6 +78,9 @@ pub fn insert(conn: &Connection, inc: &Incident) -> Result<()> {
         inc.version,
         inc.paused_since.as_ref().map(ts),
         inc.pause_reason,
+        ts(&inc.detected_at),
+        inc.workaround_at.as_ref().map(ts),
+        inc.users_affected,
     ])?;
     Ok(())
 }
@@ -96,7 +99,8 @@ pub fn update(conn: &Connection, next: &Incident, read_version: i64) -> Result<(
                 resolution_code = ?23, resolution_notes = ?24, verified_at = ?25, verified_by = ?26,
                 verification_method = ?27, verification_notes = ?28, closed_at = ?29,
                 closed_by = ?30, closure_notes = ?31, reopen_count = ?32, updated_at = ?33,
-                updated_by = ?34, version = ?35, paused_since = ?36, pause_reason = ?37
+                updated_by = ?34, version = ?35, paused_since = ?36, pause_reason = ?37,
+                detected_at = ?38, workaround_at = ?39, users_affected = ?40
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params![
@@ -137,6 +141,9 @@ pub fn update(conn: &Connection, next: &Incident, read_version: i64) -> Result<(
             next.version,
             next.paused_since.as_ref().map(ts),
             next.pause_reason,
+            ts(&next.detected_at),
+            next.workaround_at.as_ref().map(ts),
+            next.users_affected,
         ])?;
     if n == 0 {
         return Err(Error::Conflict(format!(
@@ -154,7 +161,8 @@ const SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.category_
     i.acknowledged_at, i.resolved_at, i.resolution_code, i.resolution_notes, i.verified_at,
     i.verified_by, i.verification_method, i.verification_notes, i.closed_at, i.closed_by,
     i.closure_notes, i.reopen_count, i.created_by, i.updated_at, i.updated_by, i.version,
-    i.paused_since, i.pause_reason
+    i.paused_since, i.pause_reason, COALESCE(i.detected_at, i.logged_at), i.workaround_at,
+    i.users_affected
   FROM incidents i
   JOIN categories c ON c.id = i.category_id
   JOIN services s ON s.id = i.service_id
@@ -212,6 +220,9 @@ fn from_row(r: &Row<'_>) -> Result<Incident> {
         version: r.get(40)?,
         paused_since: parse_opt_ts(opt(41)?)?,
         pause_reason: opt(42)?,
+        detected_at: parse_ts(&text(43)?)?,
+        workaround_at: parse_opt_ts(opt(44)?)?,
+        users_affected: r.get(45)?,
     })
 }
 

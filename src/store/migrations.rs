@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_foundation.sql"),
     include_str!("sql/0002_sla.sql"),
     include_str!("sql/0003_history_chain.sql"),
+    include_str!("sql/0004_major_incidents.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same

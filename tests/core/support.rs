@@ -115,8 +115,7 @@ impl Fixture {
             started_at: None,
             impact: "extensive".into(),
             urgency: "critical".into(),
-            priority_override: None,
-            priority_override_reason: None,
+            ..Default::default()
         }
     }
 
