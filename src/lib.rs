@@ -8,6 +8,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod lifecycle;
+pub mod major;
 pub mod model;
 pub mod notify;
 pub mod ops;

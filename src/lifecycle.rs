@@ -21,10 +21,13 @@ pub enum Action {
     Reopen,
     Pause,
     Resume,
+    /// Correcting a milestone after the fact, or a record that does not change the incident's
+    /// handling (a stakeholder update, a major-incident declaration is Edit): allowed always.
+    Correct,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Edit,
         Action::Assign,
         Action::Acknowledge,
@@ -37,6 +40,7 @@ impl Action {
         Action::Reopen,
         Action::Pause,
         Action::Resume,
+        Action::Correct,
     ];
 
     fn verb(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Action {
             Action::Reopen => "reopened",
             Action::Pause => "paused",
             Action::Resume => "resumed",
+            Action::Correct => "corrected",
         }
     }
 }
@@ -86,6 +91,7 @@ pub fn next_status(number: &str, state: State, action: Action) -> Result<Status>
         )))
     };
     match (state.status, action) {
+        (status, Correct) => Ok(status),
         (Closed, Reopen) => Ok(InProgress),
         (Closed, _) => refuse("it is closed. Reopen it first (with a reason)"),
         (Resolved, Reopen) => Ok(InProgress),
@@ -145,6 +151,7 @@ mod tests {
             (new, Reopen, None),
             (new, Pause, Some(New)),
             (new, Resume, Some(New)),
+            (new, Correct, Some(New)),
             (assigned, Edit, Some(Assigned)),
             (assigned, Assign, Some(Assigned)),
             (assigned, Acknowledge, Some(InProgress)),
@@ -157,6 +164,7 @@ mod tests {
             (assigned, Reopen, None),
             (assigned, Pause, Some(Assigned)),
             (assigned, Resume, Some(Assigned)),
+            (assigned, Correct, Some(Assigned)),
             (in_progress, Edit, Some(InProgress)),
             (in_progress, Assign, Some(InProgress)),
             (in_progress, Acknowledge, None),
@@ -169,6 +177,7 @@ mod tests {
             (in_progress, Reopen, None),
             (in_progress, Pause, Some(InProgress)),
             (in_progress, Resume, Some(InProgress)),
+            (in_progress, Correct, Some(InProgress)),
             (resolved, Edit, None),
             (resolved, Assign, None),
             (resolved, Acknowledge, None),
@@ -181,6 +190,7 @@ mod tests {
             (resolved, Reopen, Some(InProgress)),
             (resolved, Pause, None),
             (resolved, Resume, None),
+            (resolved, Correct, Some(Resolved)),
             (verified, Edit, None),
             (verified, Assign, None),
             (verified, Acknowledge, None),
@@ -193,6 +203,7 @@ mod tests {
             (verified, Reopen, Some(InProgress)),
             (verified, Pause, None),
             (verified, Resume, None),
+            (verified, Correct, Some(Resolved)),
             (closed, Edit, None),
             (closed, Assign, None),
             (closed, Acknowledge, None),
@@ -205,6 +216,7 @@ mod tests {
             (closed, Reopen, Some(InProgress)),
             (closed, Pause, None),
             (closed, Resume, None),
+            (closed, Correct, Some(Closed)),
         ]
     }
 

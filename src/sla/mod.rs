@@ -246,6 +246,10 @@ pub fn refresh(
         .and_then(|m| inc.resolved_at.map(|r| r + Duration::minutes(m)));
     desired.push(("reminder:closure".into(), closure_due, true));
 
+    // Each audience of a major incident expects its next stakeholder update on time.
+    for (audience, due) in crate::major::next_updates(conn, inc)? {
+        desired.push((format!("comms:{}", audience.id), Some(due), true));
+    }
     let existing = store::deadlines_of(conn, inc.id)?;
     for (kind, due, repeatable) in &desired {
         let old = existing.iter().find(|d| &d.kind == kind);
@@ -393,6 +397,17 @@ fn fire_one(
             (
                 "reminder",
                 format!("{head}: no update for {m} min — post an update"),
+            )
+        }
+        ["comms", audience_id] => {
+            let audience = crate::major::audiences(conn)?
+                .into_iter()
+                .find(|a| a.id.to_string() == *audience_id)
+                .map(|a| a.name)
+                .unwrap_or_else(|| "stakeholders".into());
+            (
+                "reminder",
+                format!("Stakeholder update due for {} ({audience})", inc.number),
             )
         }
         ["reminder", "closure"] => (

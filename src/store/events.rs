@@ -437,6 +437,20 @@ pub fn summary(e: &Event) -> String {
         "sla_warning" => format!("{} SLA warning: {new} of the target used", clock_label(e)),
         "sla_breach" => format!("{} SLA breached", clock_label(e)),
         "escalation_rule" => format!("{}: {new}", e.actor),
+        "major_declared" => format!("{} declared a major incident. {new}", e.actor),
+        "stakeholder_update" => format!("{} sent a stakeholder update to {new}", e.actor),
+        "milestone_corrected" => format!(
+            "{} corrected {}: {} → {}",
+            e.actor,
+            field_label(e.field.as_deref().unwrap_or("")),
+            e.old_value
+                .as_deref()
+                .map(when)
+                .unwrap_or_else(|| "(none)".into()),
+            when(new)
+        ),
+        "review_created" => format!("{} opened the post-incident review", e.actor),
+        "review_finalised" => format!("{} finalised the post-incident review", e.actor),
         other => format!("{} recorded {other}", e.actor),
     }
 }
