@@ -425,6 +425,188 @@ impl Desk {
         self.db.read(|tx| events::verify_history(tx))
     }
 
+    // ---- major incidents and communication ----
+
+    pub fn declare_major(&self, input: &crate::major::DeclareInput) -> Result<IncidentDetail> {
+        self.act(Some(input.id), |tx, a, now| {
+            crate::major::declare(tx, a, now, input).map(|_| input.id)
+        })
+    }
+
+    pub fn major_view(&self, id: i64) -> Result<MajorView> {
+        let now = self.clock.now();
+        self.db.read(|tx| {
+            let inc = incidents::get(tx, id)?;
+            let record = crate::major::record(tx, id)?;
+            let updates = crate::major::updates(tx, id)?;
+            let next_updates = crate::major::next_updates(tx, &inc)?
+                .into_iter()
+                .map(|(a, due)| NextUpdate {
+                    audience_id: a.id,
+                    audience: a.name,
+                    due_at: due,
+                })
+                .collect();
+            let mut engaged = Vec::new();
+            if let Some(r) = &record {
+                engaged.push(("Major incident manager".to_string(), r.manager_name.clone()));
+            }
+            if let Some(a) = &inc.assignee_name {
+                engaged.push(("Assignee".into(), a.clone()));
+            }
+            if let Some(t) = &inc.team_name {
+                engaged.push(("Team".into(), t.clone()));
+            }
+            if let Some(owner) = catalog::services(tx)?
+                .into_iter()
+                .find(|s| s.id == inc.service_id)
+                .and_then(|s| s.owner_name)
+            {
+                engaged.push(("Service owner".into(), owner));
+            }
+            let open_actions = match crate::review::find(tx, id)? {
+                Some(r) => crate::review::actions(tx, r.id)?
+                    .into_iter()
+                    .filter(|a| a.status != "done")
+                    .collect(),
+                None => Vec::new(),
+            };
+            Ok(MajorView {
+                criteria_now: crate::major::evaluate(tx, &inc, now)?,
+                record,
+                updates,
+                next_updates,
+                engaged,
+                open_actions,
+            })
+        })
+    }
+
+    pub fn communication_settings(&self) -> Result<CommunicationSettings> {
+        self.db.read(|tx| {
+            Ok(CommunicationSettings {
+                audiences: crate::major::audiences(tx)?,
+                templates: crate::major::templates(tx)?,
+                criteria: crate::major::criteria(tx)?,
+                placeholders: crate::major::PLACEHOLDERS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            })
+        })
+    }
+
+    pub fn save_audience(
+        &self,
+        a: &crate::major::Audience,
+        create: bool,
+    ) -> Result<CommunicationSettings> {
+        self.save_sla(|tx| crate::major::save_audience(tx, a, create))?;
+        self.communication_settings()
+    }
+
+    pub fn save_template(
+        &self,
+        t: &crate::major::Template,
+        create: bool,
+    ) -> Result<CommunicationSettings> {
+        self.db
+            .write(|tx| crate::major::save_template(tx, t, create))?;
+        self.changed(None);
+        self.communication_settings()
+    }
+
+    pub fn save_major_criteria(
+        &self,
+        c: &crate::major::MajorCriteria,
+    ) -> Result<CommunicationSettings> {
+        self.db.write(|tx| crate::major::save_criteria(tx, c))?;
+        self.changed(None);
+        self.communication_settings()
+    }
+
+    pub fn draft_update(
+        &self,
+        incident_id: i64,
+        template_id: i64,
+        audience_id: i64,
+    ) -> Result<crate::major::Draft> {
+        let now = self.clock.now();
+        self.db
+            .read(|tx| crate::major::draft(tx, incident_id, template_id, audience_id, now))
+    }
+
+    pub fn send_update(&self, input: &crate::major::UpdateInput) -> Result<IncidentDetail> {
+        self.act(Some(input.id), |tx, a, now| {
+            crate::major::send_update(tx, a, now, input).map(|_| input.id)
+        })
+    }
+
+    pub fn correct_milestone(
+        &self,
+        input: &crate::major::CorrectionInput,
+    ) -> Result<IncidentDetail> {
+        self.act(Some(input.id), |tx, a, now| {
+            crate::major::correct_milestone(tx, a, now, input).map(|_| input.id)
+        })
+    }
+
+    // ---- post-incident reviews ----
+
+    fn review_write(
+        &self,
+        incident_id: i64,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &Actor, DateTime<Utc>) -> Result<()>,
+    ) -> Result<crate::review::ReviewView> {
+        let now = self.clock.now();
+        let out = self.db.write(|tx| {
+            let a = actor(tx)?;
+            f(tx, &a, now)?;
+            crate::review::view(tx, incident_id, now)
+        })?;
+        self.changed(Some(incident_id));
+        Ok(out)
+    }
+
+    pub fn create_review(&self, incident_id: i64) -> Result<crate::review::ReviewView> {
+        self.review_write(incident_id, |tx, a, now| {
+            crate::review::create(tx, a, now, incident_id).map(|_| ())
+        })
+    }
+
+    pub fn review(&self, incident_id: i64) -> Result<crate::review::ReviewView> {
+        let now = self.clock.now();
+        self.db.read(|tx| crate::review::view(tx, incident_id, now))
+    }
+
+    pub fn edit_review(
+        &self,
+        input: &crate::review::ReviewEdit,
+    ) -> Result<crate::review::ReviewView> {
+        self.review_write(input.incident_id, |tx, a, now| {
+            crate::review::edit(tx, a, now, input)
+        })
+    }
+
+    pub fn save_review_action(
+        &self,
+        input: &crate::review::ActionInput,
+    ) -> Result<crate::review::ReviewView> {
+        self.review_write(input.incident_id, |tx, a, now| {
+            crate::review::save_action(tx, a, now, input)
+        })
+    }
+
+    pub fn finalise_review(
+        &self,
+        incident_id: i64,
+        expected_version: i64,
+    ) -> Result<crate::review::ReviewView> {
+        self.review_write(incident_id, |tx, a, now| {
+            crate::review::finalise(tx, a, now, incident_id, expected_version)
+        })
+    }
+
     // ---- deadlines and alerts (the scheduler's side) ----
 
     /// The earliest pending deadline of any incident.
@@ -481,10 +663,19 @@ fn detail(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<In
     let incident = incidents::get(conn, id)?;
     let cfg = sla_store::load_config(conn)?;
     let sla = crate::sla::panel(conn, &cfg, &incident, now)?;
+    let major = crate::major::record(conn, id)?;
+    let major_criteria = if incident.status.is_open() {
+        crate::major::evaluate(conn, &incident, now)?
+    } else {
+        Vec::new()
+    };
     Ok(IncidentDetail {
         timeline: events::for_incident(conn, id)?,
+        review_status: crate::review::find(conn, id)?.map(|r| r.status),
         incident,
         sla,
+        major,
+        major_criteria,
     })
 }
 
@@ -517,4 +708,31 @@ pub struct SlaSettings {
 pub struct AlertCentre {
     pub alerts: Vec<Alert>,
     pub unread: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct NextUpdate {
+    pub audience_id: i64,
+    pub audience: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The major-incident view: who is engaged, what was said, what is due.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MajorView {
+    pub record: Option<crate::major::MajorRecord>,
+    pub criteria_now: Vec<crate::major::Criterion>,
+    pub updates: Vec<crate::major::StakeholderUpdate>,
+    pub next_updates: Vec<NextUpdate>,
+    /// (role, name)
+    pub engaged: Vec<(String, String)>,
+    pub open_actions: Vec<crate::review::ActionItem>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CommunicationSettings {
+    pub audiences: Vec<crate::major::Audience>,
+    pub templates: Vec<crate::major::Template>,
+    pub criteria: crate::major::MajorCriteria,
+    pub placeholders: Vec<String>,
 }

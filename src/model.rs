@@ -410,6 +410,12 @@ pub struct IncidentDetail {
     pub timeline: Vec<Event>,
     /// The SLA panel: both clocks, pauses, as of the moment it was read.
     pub sla: crate::sla::SlaPanel,
+    /// Set once a major incident is declared.
+    pub major: Option<crate::major::MajorRecord>,
+    /// The major-incident criteria that hold now: the desk suggests declaring when not empty.
+    pub major_criteria: Vec<crate::major::Criterion>,
+    /// draft or final, once a post-incident review exists.
+    pub review_status: Option<String>,
 }
 
 /// Everything needed to log an incident. Impact and urgency set the priority; an override

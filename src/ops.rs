@@ -755,7 +755,7 @@ pub fn workaround(
     )
 }
 
-pub fn resolve(
+fn resolve_only(
     conn: &Connection,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -793,6 +793,22 @@ pub fn resolve(
             }])
         },
     )
+}
+
+/// Resolves; a major incident gets its post-incident review opened automatically.
+pub fn resolve(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &ResolveInput,
+) -> Result<()> {
+    resolve_only(conn, actor, now, input)?;
+    if crate::major::record(conn, input.id)?.is_some()
+        && crate::review::find(conn, input.id)?.is_none()
+    {
+        crate::review::create(conn, actor, now, input.id)?;
+    }
+    Ok(())
 }
 
 pub fn verify(

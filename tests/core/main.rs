@@ -4,6 +4,7 @@ mod support;
 
 mod incidents;
 mod list;
+mod major;
 mod settings;
 mod sla;
 mod storage;

@@ -1,6 +1,7 @@
 //! The Tauri commands: each parses its input, calls one core function and maps the error.
 
 mod incidents;
+mod major;
 mod settings;
 mod sla;
 
@@ -43,6 +44,20 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         sla::save_reminders,
         sla::list_alerts,
         sla::mark_alerts_read,
+        major::declare_major,
+        major::major_view,
+        major::communication_settings,
+        major::save_audience,
+        major::save_template,
+        major::save_major_criteria,
+        major::draft_update,
+        major::send_update,
+        major::correct_milestone,
+        major::create_review,
+        major::get_review,
+        major::edit_review,
+        major::save_review_action,
+        major::finalise_review,
     ])
 }
 

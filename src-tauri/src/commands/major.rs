@@ -1,0 +1,131 @@
+//! Commands of major incidents, stakeholder communication and post-incident reviews.
+
+use crate::state::{ApiError, AppState};
+use incident_desk::desk::{CommunicationSettings, MajorView};
+use incident_desk::major::{
+    Audience, CorrectionInput, DeclareInput, Draft, MajorCriteria, Template, UpdateInput,
+};
+use incident_desk::model::IncidentDetail;
+use incident_desk::review::{ActionInput, ReviewEdit, ReviewView};
+use serde::Deserialize;
+use tauri::State;
+
+type Reply<T> = Result<T, ApiError>;
+
+#[derive(Debug, Deserialize)]
+pub struct IdInput {
+    pub id: i64,
+}
+
+#[tauri::command]
+pub fn declare_major(app: State<'_, AppState>, input: DeclareInput) -> Reply<IncidentDetail> {
+    Ok(app.desk()?.declare_major(&input)?)
+}
+
+#[tauri::command]
+pub fn major_view(app: State<'_, AppState>, input: IdInput) -> Reply<MajorView> {
+    Ok(app.desk()?.major_view(input.id)?)
+}
+
+#[tauri::command]
+pub fn communication_settings(app: State<'_, AppState>) -> Reply<CommunicationSettings> {
+    Ok(app.desk()?.communication_settings()?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AudienceInput {
+    #[serde(default)]
+    pub create: bool,
+    pub audience: Audience,
+}
+
+#[tauri::command]
+pub fn save_audience(
+    app: State<'_, AppState>,
+    input: AudienceInput,
+) -> Reply<CommunicationSettings> {
+    Ok(app.desk()?.save_audience(&input.audience, input.create)?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TemplateInput {
+    #[serde(default)]
+    pub create: bool,
+    pub template: Template,
+}
+
+#[tauri::command]
+pub fn save_template(
+    app: State<'_, AppState>,
+    input: TemplateInput,
+) -> Reply<CommunicationSettings> {
+    Ok(app.desk()?.save_template(&input.template, input.create)?)
+}
+
+#[tauri::command]
+pub fn save_major_criteria(
+    app: State<'_, AppState>,
+    input: MajorCriteria,
+) -> Reply<CommunicationSettings> {
+    Ok(app.desk()?.save_major_criteria(&input)?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DraftInput {
+    pub id: i64,
+    pub template_id: i64,
+    pub audience_id: i64,
+}
+
+#[tauri::command]
+pub fn draft_update(app: State<'_, AppState>, input: DraftInput) -> Reply<Draft> {
+    Ok(app
+        .desk()?
+        .draft_update(input.id, input.template_id, input.audience_id)?)
+}
+
+#[tauri::command]
+pub fn send_update(app: State<'_, AppState>, input: UpdateInput) -> Reply<IncidentDetail> {
+    Ok(app.desk()?.send_update(&input)?)
+}
+
+#[tauri::command]
+pub fn correct_milestone(
+    app: State<'_, AppState>,
+    input: CorrectionInput,
+) -> Reply<IncidentDetail> {
+    Ok(app.desk()?.correct_milestone(&input)?)
+}
+
+#[tauri::command]
+pub fn create_review(app: State<'_, AppState>, input: IdInput) -> Reply<ReviewView> {
+    Ok(app.desk()?.create_review(input.id)?)
+}
+
+#[tauri::command]
+pub fn get_review(app: State<'_, AppState>, input: IdInput) -> Reply<ReviewView> {
+    Ok(app.desk()?.review(input.id)?)
+}
+
+#[tauri::command]
+pub fn edit_review(app: State<'_, AppState>, input: ReviewEdit) -> Reply<ReviewView> {
+    Ok(app.desk()?.edit_review(&input)?)
+}
+
+#[tauri::command]
+pub fn save_review_action(app: State<'_, AppState>, input: ActionInput) -> Reply<ReviewView> {
+    Ok(app.desk()?.save_review_action(&input)?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FinaliseInput {
+    pub id: i64,
+    pub expected_version: i64,
+}
+
+#[tauri::command]
+pub fn finalise_review(app: State<'_, AppState>, input: FinaliseInput) -> Reply<ReviewView> {
+    Ok(app
+        .desk()?
+        .finalise_review(input.id, input.expected_version)?)
+}

@@ -1,0 +1,588 @@
+//! Major incidents, stakeholder updates, milestone corrections and post-incident reviews,
+//! with figures checked against hand-computed values.
+
+use crate::support::*;
+use chrono::{DateTime, Duration, Utc};
+use incident_desk::major::{CorrectionInput, DeclareInput, Milestone, UpdateInput};
+use incident_desk::model::*;
+use incident_desk::review::{ActionInput, ReviewEdit};
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn mim(f: &Fixture) -> Person {
+    f.desk
+        .save_person(&PersonInput {
+            name: "Tomasz Nowak".into(),
+            roles: vec!["major_incident_manager".into()],
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+/// A P1 on the revenue-generating web shop, started 08:50, logged 09:00.
+fn outage(f: &Fixture) -> IncidentDetail {
+    let mut i = f.new_incident();
+    i.started_at = Some("2026-03-02T08:50:00Z".into());
+    i.detected_at = Some("2026-03-02T08:56:00Z".into());
+    f.desk.log(&i).unwrap()
+}
+
+#[test]
+fn the_desk_suggests_a_major_incident_and_says_which_criteria_matched() {
+    let f = fixture(); // 09:00
+    let d = outage(&f);
+    let codes: Vec<_> = d.major_criteria.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["users"], "the whole of a 25,000-user service");
+    assert!(
+        d.major_criteria[0].text.contains("25,000"),
+        "{}",
+        d.major_criteria[0].text
+    );
+    f.clock.advance(Duration::minutes(6)); // down 16 min, P1 response at 40 %
+    let d = f.desk.get(d.incident.id).unwrap();
+    let codes: Vec<_> = d.major_criteria.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["users", "revenue"]);
+    assert!(
+        d.major_criteria[1].text.contains("down for 16 min"),
+        "{}",
+        d.major_criteria[1].text
+    );
+    f.clock.advance(Duration::minutes(6)); // response clock 80 %
+    let d = f.desk.get(d.incident.id).unwrap();
+    assert!(
+        d.major_criteria
+            .iter()
+            .any(|c| c.code == "sla" && c.text.contains("80 %")),
+        "{:?}",
+        d.major_criteria
+    );
+    // A security category is a risk on its own.
+    let mut i = f.new_incident();
+    i.impact = "minor".into();
+    i.urgency = "low".into();
+    let sec = f
+        .desk
+        .reference_data()
+        .unwrap()
+        .categories
+        .into_iter()
+        .find(|c| c.name == "Security")
+        .unwrap();
+    i.category_id = Some(sec.id);
+    let d = f.desk.log(&i).unwrap();
+    assert_eq!(
+        d.major_criteria
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>(),
+        ["risk"]
+    );
+}
+
+#[test]
+fn declaring_needs_a_reason_a_major_incident_manager_and_a_bridge() {
+    let f = fixture();
+    let d = outage(&f);
+    let base = DeclareInput {
+        id: d.incident.id,
+        expected_version: d.incident.version,
+        reason: "Checkout down for all EU customers".into(),
+        manager_id: None,
+        bridge: "https://meet.example.org/inc-1".into(),
+        emergency_change: String::new(),
+    };
+    assert_eq!(
+        f.desk.declare_major(&base).unwrap_err().field(),
+        Some("manager_id")
+    );
+    let err = f
+        .desk
+        .declare_major(&DeclareInput {
+            manager_id: Some(f.colleague.id),
+            ..base.clone()
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not hold the major incident manager role"),
+        "{err}"
+    );
+    let m = mim(&f);
+    assert_eq!(
+        f.desk
+            .declare_major(&DeclareInput {
+                manager_id: Some(m.id),
+                reason: " ".into(),
+                ..base.clone()
+            })
+            .unwrap_err()
+            .field(),
+        Some("reason")
+    );
+    assert_eq!(
+        f.desk
+            .declare_major(&DeclareInput {
+                manager_id: Some(m.id),
+                bridge: String::new(),
+                ..base.clone()
+            })
+            .unwrap_err()
+            .field(),
+        Some("bridge")
+    );
+    let d = f
+        .desk
+        .declare_major(&DeclareInput {
+            manager_id: Some(m.id),
+            emergency_change: "CHG-0042".into(),
+            ..base.clone()
+        })
+        .unwrap();
+    let rec = d.major.unwrap();
+    assert_eq!(
+        (
+            rec.manager_name.as_str(),
+            rec.bridge.as_str(),
+            rec.emergency_change.as_str()
+        ),
+        ("Tomasz Nowak", "https://meet.example.org/inc-1", "CHG-0042")
+    );
+    assert_eq!(rec.criteria[0].code, "users");
+    let e = d
+        .timeline
+        .iter()
+        .find(|e| e.kind == "major_declared")
+        .unwrap();
+    assert!(
+        e.summary.contains("Major incident manager: Tomasz Nowak"),
+        "{}",
+        e.summary
+    );
+    let err = f
+        .desk
+        .declare_major(&DeclareInput {
+            expected_version: d.incident.version,
+            manager_id: Some(m.id),
+            ..base
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_transition");
+}
+
+#[test]
+fn stakeholder_updates_are_recorded_and_their_cadence_is_reminded() {
+    let f = fixture();
+    let d = outage(&f);
+    let m = mim(&f);
+    let d = f
+        .desk
+        .declare_major(&DeclareInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "Revenue".into(),
+            manager_id: Some(m.id),
+            bridge: "+44 20 7946 0999".into(),
+            emergency_change: String::new(),
+        })
+        .unwrap();
+    let settings = f.desk.communication_settings().unwrap();
+    let execs = settings
+        .audiences
+        .iter()
+        .find(|a| a.name == "Executives")
+        .unwrap()
+        .clone();
+    let investigating = settings
+        .templates
+        .iter()
+        .find(|t| t.name == "Investigating")
+        .unwrap()
+        .clone();
+    let draft = f
+        .desk
+        .draft_update(d.incident.id, investigating.id, execs.id)
+        .unwrap();
+    assert_eq!(
+        draft.subject,
+        "[INC-000001] Investigating: Web Shop Checkout disruption"
+    );
+    assert!(
+        draft.body.contains("started at Mon 02 Mar 08:50 UTC"),
+        "{}",
+        draft.body
+    );
+    assert!(
+        draft.body.contains("Next update by Mon 02 Mar 09:30 UTC"),
+        "{}",
+        draft.body
+    );
+    assert_eq!(draft.recipients, "executives@example.org");
+    f.clock.advance(Duration::minutes(5));
+    let d = f
+        .desk
+        .send_update(&UpdateInput {
+            id: d.incident.id,
+            audience_id: Some(execs.id),
+            template: Some("Investigating".into()),
+            subject: draft.subject.clone(),
+            body: draft.body.clone(),
+        })
+        .unwrap();
+    let e = d
+        .timeline
+        .iter()
+        .find(|e| e.kind == "stakeholder_update")
+        .unwrap();
+    assert_eq!(
+        e.summary,
+        "Amira Haddad sent a stakeholder update to Executives"
+    );
+    assert!(e
+        .detail
+        .as_deref()
+        .unwrap()
+        .starts_with("[INC-000001] Investigating"));
+    let view = f.desk.major_view(d.incident.id).unwrap();
+    assert_eq!(view.updates.len(), 1);
+    assert_eq!(view.updates[0].sent_at, t("2026-03-02T09:05:00Z"));
+    let next_exec = view
+        .next_updates
+        .iter()
+        .find(|n| n.audience == "Executives")
+        .unwrap();
+    assert_eq!(next_exec.due_at, t("2026-03-02T09:35:00Z"));
+    let it = view
+        .next_updates
+        .iter()
+        .find(|n| n.audience == "IT team")
+        .unwrap();
+    assert_eq!(
+        it.due_at,
+        t("2026-03-02T09:15:00Z"),
+        "declared 09:00, cadence 15 min, nothing sent yet"
+    );
+    // The scheduler reminds when an update is due.
+    f.clock.set(t("2026-03-02T09:16:00Z"));
+    let alerts = f.desk.fire_due().unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.title == "Stakeholder update due for INC-000001 (IT team)"),
+        "{alerts:?}"
+    );
+    let err = f
+        .desk
+        .send_update(&UpdateInput {
+            id: d.incident.id,
+            audience_id: Some(execs.id),
+            template: None,
+            subject: "x".into(),
+            body: " ".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("body"));
+}
+
+#[test]
+fn a_milestone_correction_is_itself_recorded() {
+    let f = fixture();
+    let d = outage(&f);
+    let err = f
+        .desk
+        .correct_milestone(&CorrectionInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            milestone: Milestone::Detected,
+            at: "2026-03-02T08:40:00Z".into(),
+            reason: "Monitoring log".into(),
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("between the start and the logging"),
+        "{err}"
+    );
+    let d = f
+        .desk
+        .correct_milestone(&CorrectionInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            milestone: Milestone::Started,
+            at: "2026-03-02T08:45:00Z".into(),
+            reason: "Load balancer log shows the first 503 at 08:45".into(),
+        })
+        .unwrap();
+    assert_eq!(d.incident.started_at, t("2026-03-02T08:45:00Z"));
+    let e = d
+        .timeline
+        .iter()
+        .find(|e| e.kind == "milestone_corrected")
+        .unwrap();
+    assert_eq!(e.old_value.as_deref(), Some("2026-03-02T08:50:00.000Z"));
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Load balancer log shows the first 503 at 08:45")
+    );
+    assert!(e.summary.contains("corrected Started"), "{}", e.summary);
+}
+
+/// The worked example: started 08:50, detected 08:56, logged 09:00, acknowledged 09:04,
+/// escalated to the network team 09:20 (rule threshold 15 min: late), resolved 10:30.
+/// Executives (cadence 30 min) from 09:00: updates at 09:25 (on time), 10:05 (late),
+/// nothing by 10:35 → the resolution at 10:30 ends the window first.
+#[test]
+fn review_figures_match_the_hand_computed_example() {
+    let f = fixture();
+    f.desk
+        .save_escalation_rule(&incident_desk::sla::config::EscalationRule {
+            id: None,
+            name: "P1 to network".into(),
+            active: true,
+            priority: Some(Priority::P1),
+            category_id: None,
+            service_id: None,
+            team_id: None,
+            tier: None,
+            trigger: incident_desk::sla::config::RuleTrigger::Unresolved,
+            after_minutes: 15,
+            action: incident_desk::sla::config::RuleAction::EscalateTeam,
+            target_team_id: Some(f.network_team.id),
+            target_person_id: None,
+            target_priority: None,
+            reason: String::new(),
+        })
+        .unwrap();
+    let d = outage(&f);
+    let m = mim(&f);
+    let d = f
+        .desk
+        .declare_major(&DeclareInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "Revenue".into(),
+            manager_id: Some(m.id),
+            bridge: "bridge".into(),
+            emergency_change: String::new(),
+        })
+        .unwrap();
+    f.clock.set(t("2026-03-02T09:04:00Z"));
+    let d = f
+        .desk
+        .acknowledge(&VersionedId {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+        })
+        .unwrap();
+    let execs = f
+        .desk
+        .communication_settings()
+        .unwrap()
+        .audiences
+        .into_iter()
+        .find(|a| a.name == "Executives")
+        .unwrap();
+    let mut others = f.desk.communication_settings().unwrap().audiences;
+    for a in others.iter_mut().filter(|a| a.name != "Executives") {
+        a.active = false;
+        f.desk.save_audience(a, false).unwrap();
+    }
+    // The rule would escalate at 09:15; here the team escalates by hand at 09:20, after it.
+    let mut d = d;
+    for (at, what) in [
+        ("2026-03-02T09:20:00Z", "escalate"),
+        ("2026-03-02T09:25:00Z", "update"),
+        ("2026-03-02T10:05:00Z", "update"),
+    ] {
+        f.clock.set(t(at));
+        d = f.desk.get(d.incident.id).unwrap();
+        d = match what {
+            "escalate" if d.incident.team_id.is_none() => f
+                .desk
+                .escalate(&EscalateInput {
+                    id: d.incident.id,
+                    expected_version: d.incident.version,
+                    kind: "functional".into(),
+                    team_id: Some(f.network_team.id),
+                    person_id: None,
+                    reason: "Load balancer".into(),
+                })
+                .unwrap(),
+            "escalate" => d,
+            _ => f
+                .desk
+                .send_update(&UpdateInput {
+                    id: d.incident.id,
+                    audience_id: Some(execs.id),
+                    template: None,
+                    subject: "Update".into(),
+                    body: "Still working".into(),
+                })
+                .unwrap(),
+        };
+    }
+    f.clock.set(t("2026-03-02T10:30:00Z"));
+    let d = f.resolve(&f.desk.get(d.incident.id).unwrap());
+    assert_eq!(
+        d.review_status.as_deref(),
+        Some("draft"),
+        "a review opens when a major incident is resolved"
+    );
+    let r = f.desk.review(d.incident.id).unwrap();
+    let fig = &r.figures;
+    assert_eq!(fig.time_to_detect_seconds, 6 * 60);
+    assert_eq!(fig.time_to_acknowledge_seconds, Some(4 * 60));
+    assert_eq!(fig.time_to_resolve_seconds, Some(90 * 60));
+    assert_eq!(fig.impact_seconds, Some(100 * 60));
+    let sla: Vec<_> = fig
+        .sla
+        .iter()
+        .map(|c| (c.clock.as_str(), c.outcome.as_str()))
+        .collect();
+    assert_eq!(sla, [("response", "met"), ("resolution", "met")]);
+    let tiers: Vec<_> = fig
+        .tiers
+        .iter()
+        .map(|t| (t.team.as_str(), t.seconds / 60))
+        .collect();
+    assert_eq!(
+        tiers,
+        [("Service desk (first line)", 20), ("Network Team", 70)]
+    );
+    assert_eq!(fig.escalations.len(), 1);
+    assert_eq!(
+        fig.escalations[0].verdict, "late",
+        "{:?}",
+        fig.escalations[0]
+    );
+    let comms = &fig.communication[0];
+    assert_eq!(comms.audience, "Executives");
+    let slots: Vec<_> = comms
+        .slots
+        .iter()
+        .map(|s| (s.due.format("%H:%M").to_string(), s.verdict.as_str()))
+        .collect();
+    assert_eq!(
+        slots,
+        [
+            ("09:30".to_string(), "on time"),
+            ("09:55".to_string(), "late")
+        ]
+    );
+    assert_eq!((comms.on_time, comms.late, comms.missed), (1, 1, 0));
+    assert_eq!(r.warnings.len(), 1, "no action items yet");
+    assert_eq!(r.timeline[0].what, "The disruption started");
+    assert_eq!(r.timeline[1].what, "Detected (Phone)");
+    assert!(!r.last_event_hash.is_empty() && r.fingerprint.len() == 64);
+}
+
+#[test]
+fn a_final_review_is_locked_and_later_corrections_are_amendments() {
+    let f = fixture();
+    let d = f.resolve(&outage(&f));
+    let r = f.desk.create_review(d.incident.id).unwrap();
+    assert_eq!(
+        f.desk.create_review(d.incident.id).unwrap_err().code(),
+        "conflict"
+    );
+    let err = f
+        .desk
+        .finalise_review(d.incident.id, r.review.version)
+        .unwrap_err();
+    assert_eq!(err.field(), Some("summary"));
+    f.desk
+        .edit_review(&ReviewEdit {
+            incident_id: d.incident.id,
+            expected_version: r.review.version,
+            summary: Some("Gateway pool exhausted".into()),
+            went_well: Some("Fast detection".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    for (text, due) in [
+        ("Raise pool size alarm", "2026-03-20"),
+        ("Load test before sales", "2026-04-01"),
+    ] {
+        f.desk
+            .save_review_action(&ActionInput {
+                incident_id: d.incident.id,
+                id: None,
+                text: text.into(),
+                owner_id: Some(f.colleague.id),
+                due_date: Some(due.into()),
+                status: "open".into(),
+                reason: None,
+            })
+            .unwrap();
+    }
+    let err = f
+        .desk
+        .save_review_action(&ActionInput {
+            incident_id: d.incident.id,
+            id: None,
+            text: "x".into(),
+            owner_id: Some(f.colleague.id),
+            due_date: Some("soon".into()),
+            status: String::new(),
+            reason: None,
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("due_date"));
+    let r = f.desk.review(d.incident.id).unwrap();
+    assert!(r.warnings.is_empty(), "two actions: {:?}", r.warnings);
+    let r = f
+        .desk
+        .finalise_review(d.incident.id, r.review.version)
+        .unwrap();
+    assert_eq!(r.review.status, "final");
+    let err = f
+        .desk
+        .edit_review(&ReviewEdit {
+            incident_id: d.incident.id,
+            expected_version: r.review.version,
+            summary: Some("Rewritten".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("reason"));
+    let r = f
+        .desk
+        .edit_review(&ReviewEdit {
+            incident_id: d.incident.id,
+            expected_version: r.review.version,
+            summary: Some("Gateway pool exhausted by a retry storm".into()),
+            reason: Some("Root cause found by problem management".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        r.review.summary, "Gateway pool exhausted",
+        "the final text is locked"
+    );
+    assert_eq!(r.amendments.len(), 1);
+    assert_eq!(
+        r.amendments[0].new_value,
+        "Gateway pool exhausted by a retry storm"
+    );
+    assert_eq!(
+        r.amendments[0].reason,
+        "Root cause found by problem management"
+    );
+    // Progress on an action item is allowed and recorded.
+    let first = r.actions[0].clone();
+    let r = f
+        .desk
+        .save_review_action(&ActionInput {
+            incident_id: d.incident.id,
+            id: Some(first.id),
+            text: first.text.clone(),
+            owner_id: first.owner_id,
+            due_date: first.due_date.map(|d| d.to_string()),
+            status: "done".into(),
+            reason: None,
+        })
+        .unwrap();
+    assert_eq!(r.actions[0].status, "done");
+    assert_eq!(r.amendments.len(), 2);
+}
