@@ -42,26 +42,44 @@ async function call(command, input) {
 }
 
 /**
- * Calls `handler(payload)` after every write (payload: {incident_id} or {incident_id: null}).
+ * Calls `handler(event)` for every app event named `name` the shell emits.
  * Returns a promise of an unlisten function.
  */
-export async function onDeskChanged(handler) {
-  const wrap = (event) => handler((event && event.payload) || { incident_id: null });
+async function listen(name, handler) {
   const t = window.__TAURI__;
   if (t && t.event && typeof t.event.listen === 'function') {
-    return t.event.listen('desk-changed', wrap);
+    return t.event.listen(name, handler);
   }
   const internals = window.__TAURI_INTERNALS__;
   if (internals && typeof internals.transformCallback === 'function') {
-    const handlerId = internals.transformCallback(wrap);
+    const handlerId = internals.transformCallback(handler);
     const eventId = await internals.invoke('plugin:event|listen', {
-      event: 'desk-changed',
+      event: name,
       target: { kind: 'Any' },
       handler: handlerId,
     });
-    return () => internals.invoke('plugin:event|unlisten', { event: 'desk-changed', eventId });
+    return () => internals.invoke('plugin:event|unlisten', { event: name, eventId });
   }
   return () => {};
+}
+
+/**
+ * Calls `handler(payload)` after every write (payload: {incident_id} or {incident_id: null}).
+ * Returns a promise of an unlisten function.
+ */
+export function onDeskChanged(handler) {
+  return listen('desk-changed', (event) => handler((event && event.payload) || { incident_id: null }));
+}
+
+/**
+ * Calls `handler(id)` when the user clicked a desktop notification about incident `id`.
+ * Returns a promise of an unlisten function.
+ */
+export function onOpenIncident(handler) {
+  return listen('open-incident', (event) => {
+    const id = event && event.payload ? Number(event.payload.id) : NaN;
+    if (Number.isFinite(id)) handler(id);
+  });
 }
 
 // Desk and reference data
@@ -114,3 +132,20 @@ export const closeIncident = (id, expectedVersion, closureNotes) =>
   call('close_incident', { id, expected_version: expectedVersion, closure_notes: closureNotes });
 export const reopenIncident = (id, expectedVersion, reason) =>
   call('reopen_incident', { id, expected_version: expectedVersion, reason });
+
+// SLA engine
+export const pauseIncident = (id, expectedVersion, reason) =>
+  call('pause_incident', { id, expected_version: expectedVersion, reason });
+export const resumeIncident = (id, expectedVersion) =>
+  call('resume_incident', { id, expected_version: expectedVersion });
+export const slaSettings = () => call('sla_settings');
+export const saveSlaPolicy = (policy) => call('save_sla_policy', policy);
+export const saveCalendar = (calendar, create) => call('save_calendar', { create: !!create, calendar });
+export const importHolidays = (calendarId, text) => call('import_holidays', { calendar_id: calendarId, text });
+export const saveEscalationRule = (rule) => call('save_escalation_rule', rule);
+export const saveReminders = (reminders) => call('save_reminders', reminders);
+
+// Notification centre
+export const listAlerts = () => call('list_alerts');
+/** Marks the alerts with these ids read; `null` marks every alert read. */
+export const markAlertsRead = (ids) => call('mark_alerts_read', { ids });

@@ -88,3 +88,50 @@ export function count(n) {
 export function plural(n, one, many = `${one}s`) {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A live countdown to a deadline `ms` away (negative once passed): "45 s", "9 min 05 s",
+ * "12 min", "2 h 05 min", "3 d 4 h"; past deadlines read "overdue 3 min". With `fine` false
+ * the seconds are left out from one minute on ("9 min").
+ */
+export function countdown(ms, fine = true) {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return '';
+  if (ms < 0) return `overdue ${span(-ms, false)}`;
+  return span(ms, fine);
+}
+
+function span(ms, fine) {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (fine && minutes < 10) return `${minutes} min ${pad(seconds % 60)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${pad(minutes % 60)} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** A target in minutes as people say it: "15 min", "4 h", "27 h", "4 h 30 min". */
+export function minutesText(minutes) {
+  const m = Number(minutes);
+  if (!Number.isFinite(m)) return '';
+  if (Math.abs(m) < 60) return `${m} min`;
+  const hours = Math.trunc(m / 60);
+  const rest = Math.abs(m % 60);
+  return rest ? `${hours} h ${rest} min` : `${hours} h`;
+}
+
+/** Today's local date as "YYYY-MM-DD". */
+export function todayIso() {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** "2026-12-25" → "Fri 25 Dec 2026" (a calendar day, no time zone shift). */
+export function dayText(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+  if (!m) return iso || '';
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+}

@@ -1,7 +1,8 @@
 // main.js — starts the window: loads the desk's reference data, routes between the screens
 // (hash routes, one module per screen), keeps the top bar (navigation, operator) current,
-// forwards `desk-changed` events to the open screen, and owns the global keyboard shortcuts
-// (N new incident, / search, Esc close, plus whatever the open screen adds).
+// forwards `desk-changed` events to the open screen and the notification centre (the bell),
+// opens the incident of a clicked desktop notification (`open-incident`), and owns the global
+// keyboard shortcuts (N new incident, / search, Esc close, plus whatever the open screen adds).
 
 import * as api from './api.js';
 import * as store from './store.js';
@@ -11,6 +12,7 @@ import * as list from './screens/list.js';
 import * as detail from './screens/detail.js';
 import * as newIncident from './screens/newIncident.js';
 import * as settings from './screens/settings.js';
+import * as alertsCentre from './alerts.js';
 
 const screenEl = document.getElementById('screen');
 const topbar = document.getElementById('topbar');
@@ -19,6 +21,7 @@ const toastEl = document.getElementById('toast');
 
 let current = null; // { name, instance }
 let booted = false;
+let alerts = null; // the notification centre, once booted
 
 /** '#/incident/42' → {name: 'detail', params: {id: 42}} */
 function parseHash(hash) {
@@ -107,6 +110,12 @@ function isTyping(target) {
 function onKeyDown(e) {
   if (!booted || !current) return;
   if (e.key === 'Escape') {
+    if (alerts && alerts.isOpen()) {
+      alerts.close();
+      topbar.querySelector('[data-testid="alerts-button"]').focus();
+      e.preventDefault();
+      return;
+    }
     if (current.instance.onEscape && current.instance.onEscape(e)) e.preventDefault();
     return;
   }
@@ -153,6 +162,7 @@ async function onDeskChanged(payload) {
     }
   }
   if (current && current.instance.onDeskChanged) current.instance.onDeskChanged(payload || { incident_id: null });
+  if (alerts) alerts.reload();
 }
 
 async function boot() {
@@ -185,8 +195,18 @@ async function boot() {
   } catch (e) {
     toast('Live updates are unavailable; the list refreshes when you reopen it.');
   }
+  alerts = alertsCentre.init({ navigate, toast });
+  try {
+    await api.onOpenIncident((id) => {
+      if (alerts) alerts.close();
+      navigate(`#/incident/${id}`);
+    });
+  } catch (e) {
+    // Without it a notification click still brings the window up; the bell lists the alert.
+  }
   booted = true;
   render();
+  alerts.reload();
 }
 
 boot();

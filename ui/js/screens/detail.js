@@ -1,8 +1,9 @@
 // screens/detail.js — one incident: its header and facts, the lifecycle actions its status
 // allows (each a small inline form that sends the version shown as expected_version), the
-// core's refusals shown where they belong (`action-error` or beside the field), and the
-// timeline of every recorded event with full local date and time. Reloads on `desk-changed`
-// for this incident; an open action form survives the reload.
+// core's refusals shown where they belong (`action-error` or beside the field), the SLA panel
+// (both clocks with live countdowns, pauses, the history of due times; pause and resume), and
+// the timeline of every recorded event with full local date and time. Reloads on
+// `desk-changed` for this incident; an open action form survives the reload.
 
 import { h, replace, patch, clear, priorityPill, statusBadge, kbd } from '../dom.js';
 import * as api from '../api.js';
@@ -12,9 +13,11 @@ import {
   showFormError, submitOnCtrlEnter, busy, idOrNull,
 } from '../forms.js';
 import { incidentFields, valuesOf } from '../incidentForm.js';
-import { dateTime, fullDateTime, duration } from '../format.js';
+import { dateTime, fullDateTime, duration, countdown, minutesText } from '../format.js';
+import { onTick, clockLabel, stateLabel } from '../sla.js';
 
 const FINISHED = ['resolved', 'closed'];
+const WORKING = ['new', 'assigned', 'in_progress'];
 
 /** Which actions a status offers. The core still decides; these only avoid dead buttons. */
 const ACTIONS = [
@@ -29,7 +32,18 @@ const ACTIONS = [
   // Close stays offered while unverified so the core's refusal says what is missing.
   { name: 'close', label: 'Close', key: 'c', show: (i) => i.status === 'resolved' },
   { name: 'reopen', label: 'Reopen', key: null, show: (i) => FINISHED.includes(i.status) },
+  // The SLA clocks: one key, P, pauses a running incident or resumes a paused one.
+  { name: 'pause', label: 'Pause SLA', key: 'p', show: (i) => WORKING.includes(i.status) && !i.paused_since },
+  { name: 'resume', label: 'Resume SLA', key: 'p', show: (i) => !!i.paused_since },
 ];
+
+/** Why the Pause button is off, or null when the incident's policy names pause reasons. */
+function pauseBlocked(d) {
+  const reasons = (d && d.sla && d.sla.pause_reasons) || [];
+  if (reasons.length) return null;
+  const p = d && d.sla ? d.sla.priority : d.incident.priority;
+  return `Pausing is not enabled for ${p} (Settings → SLA): its policy names no pause reasons.`;
+}
 
 /** The next step of the lifecycle, drawn as the primary button. */
 function primaryAction(i) {
@@ -45,12 +59,15 @@ export function mount(root, params, ctx) {
   let panel = null; // { name, form }
   let disposed = false;
   let loadSeq = 0;
+  let loadedAt = Date.now(); // when `detail` arrived: live SLA values count from here
+  let liveUpdates = []; // functions(now) that refresh the SLA panel's live text
 
   const head = h('header', { class: 'detail-head' });
   const actionBar = h('div', { class: 'action-bar', role: 'toolbar', 'aria-label': 'Actions' });
   const errorSlot = h('div', { class: 'action-error-slot' });
   const panelSlot = h('div', { class: 'action-panel-slot' });
   const mainCol = h('div', { class: 'detail-main' });
+  const slaSlot = h('div', { class: 'sla-slot' });
   const timelineSlot = h('section', { class: 'timeline-section', 'aria-label': 'Timeline' });
   const aside = h('aside', { class: 'detail-facts', 'aria-label': 'Facts' });
 
@@ -62,7 +79,7 @@ export function mount(root, params, ctx) {
     actionBar,
     errorSlot,
     panelSlot,
-    h('div', { class: 'detail-body' }, h('div', { class: 'detail-col' }, mainCol, timelineSlot), aside),
+    h('div', { class: 'detail-body' }, h('div', { class: 'detail-col' }, slaSlot, mainCol, timelineSlot), aside),
   );
   root.appendChild(view);
 
@@ -88,6 +105,7 @@ export function mount(root, params, ctx) {
   function show(result) {
     ++loadSeq; // an older load still in flight must not overwrite this
     detail = result;
+    loadedAt = Date.now();
     view.removeAttribute('aria-busy');
     render();
   }
@@ -99,6 +117,7 @@ export function mount(root, params, ctx) {
     ctx.setTitle(`${inc.number} ${inc.title}`);
     renderHead(inc);
     renderActions(inc);
+    renderSla(detail.sla, inc);
     renderMain(inc);
     renderFacts(inc);
     renderTimeline(detail.timeline);
@@ -118,7 +137,8 @@ export function mount(root, params, ctx) {
         priorityPill(inc.priority, store.choiceLabel('priorities', inc.priority), 'detail-priority'),
         statusBadge(inc.status, store.choiceLabel('statuses', inc.status), 'detail-status'),
         inc.escalation_level > 0 ? h('span', { class: 'tag tag-escalated' }, `Escalated ×${inc.escalation_level}`) : null,
-        inc.reopen_count > 0 ? h('span', { class: 'tag' }, `Reopened ×${inc.reopen_count}`) : null),
+        inc.reopen_count > 0 ? h('span', { class: 'tag' }, `Reopened ×${inc.reopen_count}`) : null,
+        inc.paused_since ? h('span', { class: 'tag tag-paused', testid: 'detail-paused' }, `SLA paused: ${inc.pause_reason || 'no reason'}`) : null),
       h('h1', { class: 'detail-title', testid: 'detail-title' }, inc.title),
       h('p', { class: 'detail-sub muted' },
         `${inc.service_name} · ${inc.category_name} · logged ${dateTime(inc.logged_at)} · ${openFor}`),
@@ -127,17 +147,165 @@ export function mount(root, params, ctx) {
 
   function renderActions(inc) {
     const primary = primaryAction(inc);
-    const buttons = ACTIONS.filter((a) => a.show(inc)).map((a) =>
-      h('button', {
+    const blocked = pauseBlocked(detail);
+    const buttons = ACTIONS.filter((a) => a.show(inc)).map((a) => {
+      const off = a.name === 'pause' && blocked;
+      const button = h('button', {
         type: 'button',
         class: ['btn', a.name === primary && 'btn-primary', panel && panel.name === a.name && 'is-open'],
         testid: `action-${a.name}`,
-        title: a.key ? `${a.label} (${a.key.toUpperCase()})` : a.label,
-        'aria-expanded': a.name === 'acknowledge' ? null : String(!!(panel && panel.name === a.name)),
+        title: off ? blocked : a.key ? `${a.label} (${a.key.toUpperCase()})` : a.label,
+        disabled: !!off,
+        'aria-expanded': a.name === 'acknowledge' || a.name === 'resume' ? null : String(!!(panel && panel.name === a.name)),
         onclick: () => runAction(a.name),
-      }, a.label, a.key ? h('kbd', { class: 'btn-key', 'aria-hidden': 'true' }, a.key.toUpperCase()) : null),
-    );
+      }, a.label, a.key ? h('kbd', { class: 'btn-key', 'aria-hidden': 'true' }, a.key.toUpperCase()) : null);
+      // A disabled button shows no tooltip in every engine: its wrapper carries the explanation.
+      return off ? h('span', { class: 'btn-wrap', title: blocked, tabindex: '0', 'aria-label': blocked }, button) : button;
+    });
     patch(actionBar, buttons);
+  }
+
+  // ---- SLA panel -------------------------------------------------------------------------------
+  /** A clock counts on right now: running, or breached and still open (not stopped, not paused). */
+  function ticking(c, inc) {
+    if (inc.paused_since || c.stopped_at) return false;
+    return c.state === 'running' || c.state === 'breached';
+  }
+
+  /**
+   * Whether counted time advances with the wall clock from the moment of loading until due (24×7,
+   * or working hours covering the rest of the target): then elapsed time and percent tick live.
+   */
+  function linear(c) {
+    if (!c.due_at) return false;
+    const wall = (new Date(c.due_at).getTime() - loadedAt) / 1000;
+    return Math.abs(wall - c.remaining_seconds) <= 90;
+  }
+
+  function renderSla(sla, inc) {
+    liveUpdates = [];
+    if (!sla) {
+      clear(slaSlot);
+      return;
+    }
+    const live = (fn) => { liveUpdates.push(fn); fn(Date.now()); };
+    const clocks = (sla.clocks || []).map((c) => clockBlock(c, inc, live));
+
+    const pauses = sla.pauses || [];
+    const openPause = pauses.some((p) => !p.to);
+    const pausedTotal = h('strong', { testid: 'sla-paused-total' });
+    live((now) => {
+      const extra = openPause ? Math.max(0, now - loadedAt) : 0;
+      pausedTotal.textContent = duration(sla.paused_seconds * 1000 + extra);
+    });
+    const blocked = pauseBlocked(detail);
+    const pauseBlock = h('div', { class: 'sla-sub', testid: 'sla-pauses' },
+      h('h3', null, 'Pauses'),
+      pauses.length === 0
+        ? h('p', { class: 'muted small' }, 'The clocks have never been paused.')
+        : [
+          h('ul', { class: 'sla-pause-list' }, pauses.map((p) => h('li', { class: ['sla-pause', !p.to && 'is-open'], testid: 'sla-pause' },
+            h('span', { class: 'sla-pause-reason' }, p.reason || 'No reason'),
+            h('span', { class: 'muted' }, ` · by ${p.by} · `),
+            h('time', { datetime: p.from, class: 'num' }, fullDateTime(p.from)),
+            ' → ',
+            p.to ? h('time', { datetime: p.to, class: 'num' }, fullDateTime(p.to)) : h('strong', null, 'still paused')))),
+          h('p', { class: 'small' }, 'Paused in total: ', pausedTotal),
+        ],
+      blocked
+        ? h('p', { class: 'muted small', testid: 'sla-pause-disabled' }, blocked)
+        : h('p', { class: 'muted small' }, `Allowed pause reasons for ${sla.priority}: ${sla.pause_reasons.join('; ')}.`));
+
+    const dues = [...((detail && detail.timeline) || [])]
+      .filter((ev) => ev.kind === 'sla_due')
+      .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.id - b.id);
+    const dueBlock = h('div', { class: 'sla-sub', testid: 'sla-due-history' },
+      h('h3', null, 'Due times'),
+      dues.length === 0
+        ? h('p', { class: 'muted small' }, 'No due times recorded yet.')
+        : h('ol', { class: 'sla-due-list' }, dues.map((ev) => h('li', { class: 'sla-due-entry', testid: 'sla-due-entry' },
+          h('time', { datetime: ev.at, class: 'num muted' }, fullDateTime(ev.at)),
+          ' ',
+          h('span', null, ev.summary)))));
+
+    replace(
+      slaSlot,
+      h('section', { class: 'block sla-panel', testid: 'sla-panel', 'aria-label': 'Service level' },
+        h('div', { class: 'sla-panel-head' },
+          h('h2', null, 'Service level'),
+          h('span', { class: 'muted small' }, `${sla.priority} targets`)),
+        h('div', { class: 'sla-clocks' }, clocks),
+        h('p', { class: 'sla-rule small muted', testid: 'sla-response-rule' }, sla.response_rule),
+        h('div', { class: 'sla-subs' }, pauseBlock, dueBlock)),
+    );
+  }
+
+  function clockBlock(c, inc, live) {
+    const isTicking = ticking(c, inc);
+    const isLinear = isTicking && linear(c);
+    const targetSeconds = Math.max(1, c.target_minutes * 60);
+    const elapsedOf = (now) => c.elapsed_seconds + (isLinear ? Math.max(0, (now - loadedAt) / 1000) : 0);
+
+    const elapsedEl = h('dd', { class: 'num', testid: 'sla-elapsed' });
+    const remainingEl = h('dd', { class: 'num sla-remaining', testid: 'sla-remaining' });
+    const bar = h('progress', { class: 'sla-bar', max: '100', value: '0', 'aria-label': `${clockLabel(c.clock)} target used` });
+    const percentEl = h('span', { class: 'sla-percent num', testid: 'sla-percent' });
+    const block = h('div', { class: ['sla-clock', `sla-state-${c.state}`], testid: `sla-clock-${c.clock}`, 'data-state': c.state },
+      h('div', { class: 'sla-clock-head' },
+        h('h3', null, clockLabel(c.clock)),
+        h('span', { class: ['sla-state', `sla-state-label-${c.state}`], testid: 'sla-state' }, stateLabel(c.state))),
+      h('dl', { class: 'sla-facts' },
+        h('dt', null, 'Target'), h('dd', { testid: 'sla-target' }, `${minutesText(c.target_minutes)}, ${c.calendar}`),
+        h('dt', null, c.state === 'met' ? 'Stopped' : 'Due'),
+        h('dd', { class: 'num', testid: 'sla-due' }, dueText(c, inc)),
+        h('dt', null, 'Elapsed'), elapsedEl,
+        h('dt', null, 'Remaining'), remainingEl),
+      h('div', { class: 'sla-progress' }, bar, percentEl));
+
+    live((now) => {
+      const elapsed = elapsedOf(now);
+      elapsedEl.textContent = slaSpan(elapsed) + (isTicking && !isLinear ? ' (working time)' : '');
+      const percent = Math.floor((elapsed * 100) / targetSeconds);
+      bar.value = Math.min(100, Math.max(0, percent));
+      percentEl.textContent = `${percent} %`;
+      remainingEl.textContent = remainingText(c, inc, now, isTicking, isLinear);
+      block.classList.toggle('is-overdue', !!(isTicking && c.due_at && new Date(c.due_at).getTime() <= now));
+      block.classList.toggle('is-warning', c.state === 'running' && percent >= 50 && percent < 100);
+    });
+    return block;
+  }
+
+  /**
+   * Counted (SLA) time in the target's own units, hours and minutes, never days: in a business
+   * calendar "27 h" of working time is not "1 d 3 h".
+   */
+  function slaSpan(seconds) {
+    const s = Math.abs(seconds);
+    return s < 60 ? '< 1 min' : minutesText(Math.floor(s / 60));
+  }
+
+  function dueText(c, inc) {
+    if (c.state === 'met') return c.stopped_at ? fullDateTime(c.stopped_at) : 'Met';
+    if (c.due_at) return fullDateTime(c.due_at);
+    if (inc.paused_since) return 'Not while paused; moves when resumed';
+    return '—';
+  }
+
+  function remainingText(c, inc, now, isTicking, isLinear) {
+    if (c.state === 'met') {
+      return c.remaining_seconds > 0 ? `${slaSpan(c.remaining_seconds)} to spare` : 'Met';
+    }
+    if (!isTicking) {
+      const left = c.remaining_seconds;
+      const text = left < 0 ? `overdue ${slaSpan(left)}` : slaSpan(left);
+      if (inc.paused_since) return `${text} (paused)`;
+      return c.state === 'breached' ? `${text} (stopped)` : text;
+    }
+    if (!c.due_at) return slaSpan(c.remaining_seconds);
+    const wall = countdown(new Date(c.due_at).getTime() - now);
+    if (isLinear || c.remaining_seconds < 0) return wall;
+    // Outside working hours the wall clock runs but the SLA clock does not: say both.
+    return `${wall} (${slaSpan(c.remaining_seconds)} working time)`;
   }
 
   function section(title, ...children) {
@@ -232,8 +400,10 @@ export function mount(root, params, ctx) {
             h('div', { class: 'tl-head' },
               h('time', { datetime: ev.at, class: 'tl-time num' }, fullDateTime(ev.at)),
               h('span', { class: 'tl-actor' }, ev.actor)),
-            h('div', { class: 'tl-summary' }, ev.summary),
-            ev.detail ? h('div', { class: 'tl-detail prose' }, ev.detail) : null,
+            h('div', { class: 'tl-summary' }, ev.summary,
+              // A due time's note ("P1 Critical target") is short: it stays on the summary's line.
+              ev.detail && ev.kind === 'sla_due' ? h('span', { class: 'tl-note' }, ` · ${ev.detail}`) : null),
+            ev.detail && ev.kind !== 'sla_due' ? h('div', { class: 'tl-detail prose' }, ev.detail) : null,
           ))),
     );
   }
@@ -265,6 +435,23 @@ export function mount(root, params, ctx) {
   async function runAction(name) {
     if (!detail) return;
     clearActionError();
+    if (name === 'pause' && pauseBlocked(detail)) {
+      showActionError({ code: 'validation', message: pauseBlocked(detail) });
+      return;
+    }
+    if (name === 'resume') {
+      closePanel();
+      const inc = detail.incident;
+      try {
+        const result = await api.resumeIncident(inc.id, inc.version);
+        if (disposed) return;
+        show(result);
+        ctx.toast(`SLA clocks of ${inc.number} resumed.`);
+      } catch (error) {
+        if (!disposed) showActionError(error);
+      }
+      return;
+    }
     if (name === 'acknowledge') {
       closePanel();
       const inc = detail.incident;
@@ -349,6 +536,27 @@ export function mount(root, params, ctx) {
   }
 
   const FORMS = {
+    pause() {
+      const inc = detail.incident;
+      const reasons = (detail.sla && detail.sla.pause_reasons) || [];
+      const reason = select({
+        testid: 'pause-reason',
+        items: reasons.map((r) => ({ value: r, label: r })),
+        value: reasons.length === 1 ? reasons[0] : '',
+        placeholder: 'Choose a reason…',
+      });
+      return actionForm({
+        name: 'pause',
+        title: `Pause the SLA clocks of ${inc.number}`,
+        intro: `While paused neither the response nor the resolution clock counts. The ${inc.priority} policy allows only these reasons; the pause and its reason are recorded on the timeline.`,
+        body: h('div', { class: 'form-row' }, field({ key: 'reason', label: 'Reason', control: reason }), h('div')),
+        submitLabel: 'Pause clocks',
+        submitTestid: 'pause-submit',
+        send: (cur) => api.pauseIncident(cur.id, cur.version, reason.value),
+        done: (i) => `SLA clocks of ${i.number} paused.`,
+      });
+    },
+
     assign() {
       const inc = detail.incident;
       const person = select({ testid: 'assign-person', items: recordItems(store.people()), value: inc.assignee_id, placeholder: 'Nobody' });
@@ -537,14 +745,25 @@ export function mount(root, params, ctx) {
   // ---- lifecycle ------------------------------------------------------------------------------
   load();
   const ticker = setInterval(() => { if (detail) renderHead(detail.incident); }, 30000);
+  const tickOff = onTick((now) => { for (const fn of liveUpdates) fn(now); });
+  // Working-time clocks do not follow the wall clock: ask the core again now and then.
+  const slaPoll = setInterval(() => {
+    if (!detail || !detail.sla || panel) return;
+    const inc = detail.incident;
+    if (detail.sla.clocks.some((c) => ticking(c, inc) && !linear(c))) load();
+  }, 60000);
 
   return {
     unmount() {
       disposed = true;
       clearInterval(ticker);
+      clearInterval(slaPoll);
+      tickOff();
     },
     onDeskChanged(payload) {
-      if (payload.incident_id === null || payload.incident_id === undefined) render(); // names may have changed
+      // Settings (names, SLA policies) and the SLA engine's alerts come without an incident id:
+      // either may have changed this incident's clocks or timeline, so reload it too.
+      if (payload.incident_id === null || payload.incident_id === undefined) { render(); load(); }
       else if (payload.incident_id === id) load();
     },
     onEscape() {
@@ -564,6 +783,7 @@ export function mount(root, params, ctx) {
       const key = e.key.toLowerCase();
       const action = ACTIONS.find((a) => a.key === key && a.show(detail.incident));
       if (!action) return false;
+      if (action.name === 'resume') { runAction('resume'); return true; }
       if (action.name === 'acknowledge' || !(panel && panel.name === action.name)) runAction(action.name);
       return true;
     },

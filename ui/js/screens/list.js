@@ -1,13 +1,15 @@
 // screens/list.js — the incident list, the screen people keep open all day: a dense table
 // (number, priority label+colour, title, status, service, category, assignee/team, age, last
-// update), filters and sort that the core applies, paging 50 at a time, and live reload on
-// `desk-changed`. Rows open with a click or Enter; ↑/↓ move between rows.
+// update, SLA badge counting down to the next deadline), filters and sort that the core applies,
+// paging 50 at a time, and live reload on `desk-changed`. Rows open with a click or Enter; ↑/↓
+// move between rows.
 
 import { h, replace, patch, clear, priorityPill, statusBadge, kbd } from '../dom.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { select, recordItems } from '../forms.js';
 import { age, ago, fullDateTime, count } from '../format.js';
+import { rowBadge, onTick } from '../sla.js';
 
 const SORTS = [
   { value: 'priority', label: 'Priority (P1 first)' },
@@ -120,7 +122,7 @@ export function mount(root, params, ctx) {
   // An ARIA table of divs rather than <table>: each row is one focusable, clickable box.
   const COLUMNS = [
     ['col-number', 'Number'], ['col-priority', 'Priority'], ['col-title', 'Title'], ['col-status', 'Status'],
-    ['col-service', 'Service'], ['col-category', 'Category'], ['col-assignee', 'Assignee / team'],
+    ['col-sla', 'SLA'], ['col-service', 'Service'], ['col-category', 'Category'], ['col-assignee', 'Assignee / team'],
     ['col-age num', 'Age'], ['col-updated num', 'Updated'],
   ];
   const tbody = h('div', { role: 'rowgroup', class: 'grid-body' });
@@ -188,6 +190,29 @@ export function mount(root, params, ctx) {
     return h('div', { role: 'cell', class: `cell ${cls}`, ...(attrs || {}) }, ...content);
   }
 
+  /** The SLA badge: colour and text together (testid row-sla, data-state). */
+  function slaBadge(row, now) {
+    const b = rowBadge(row, now);
+    return h('span', { class: ['sla-badge', `sla-${b.state}`], testid: 'row-sla', 'data-state': b.state, title: b.title }, b.text);
+  }
+
+  /** The one-second tick: rewrites only the badges whose text or state changed. */
+  function tickBadges(now) {
+    if (!page) return;
+    for (const rowNode of tbody.children) {
+      const row = page.rows.find((r) => String(r.id) === rowNode.getAttribute('data-id'));
+      const badge = rowNode.querySelector('[data-testid="row-sla"]');
+      if (!row || !badge) continue;
+      const b = rowBadge(row, now);
+      if (badge.textContent !== b.text) badge.textContent = b.text;
+      if (badge.getAttribute('data-state') !== b.state) {
+        badge.setAttribute('data-state', b.state);
+        badge.className = `sla-badge sla-${b.state}`;
+      }
+      if (badge.title !== b.title) badge.title = b.title;
+    }
+  }
+
   function rowEl(row) {
     const open = () => ctx.navigate(`#/incident/${row.id}`);
     const now = Date.now();
@@ -209,6 +234,7 @@ export function mount(root, params, ctx) {
       cell('col-priority', null, priorityPill(row.priority, null, 'row-priority', store.choiceLabel('priorities', row.priority))),
       cell('col-title', { testid: 'row-title', title: row.title }, row.title),
       cell('col-status', null, statusBadge(row.status, store.choiceLabel('statuses', row.status), 'row-status')),
+      cell('col-sla', null, slaBadge(row, now)),
       cell('col-service', { title: row.service_name }, row.service_name),
       cell('col-category', { title: row.category_name }, row.category_name),
       cell('col-assignee', null, assigneeCell(row)),
@@ -309,6 +335,8 @@ export function mount(root, params, ctx) {
 
   // Ages tick without asking the core again.
   const ticker = setInterval(() => { if (page) renderPage(); }, 30000);
+  // SLA countdowns tick every second on the page's one shared timer.
+  const tickOff = onTick(tickBadges);
 
   // Reference data changed (settings): refresh the filter choices in place, keep the values.
   const storeOff = store.subscribe(() => {
@@ -335,6 +363,7 @@ export function mount(root, params, ctx) {
     unmount() {
       disposed = true;
       clearInterval(ticker);
+      tickOff();
       clearTimeout(textTimer);
       storeOff();
     },

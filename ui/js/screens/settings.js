@@ -1,5 +1,6 @@
 // screens/settings.js — the desk's reference data: services, teams, people, categories, the
-// impact × urgency priority matrix, and who the operator is. Each list tab is a table plus an
+// impact × urgency priority matrix, the SLA tabs (policies, calendars, escalation rules,
+// reminders; see slaSettings.js), and who the operator is. Each list tab is a table plus an
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
 // through the core; the store reloads reference data afterwards.
 
@@ -11,6 +12,7 @@ import {
   showFormError, busy, idOrNull, submitOnCtrlEnter,
 } from '../forms.js';
 import { count } from '../format.js';
+import { policiesTab, calendarsTab, escalationTab, remindersTab } from './slaSettings.js';
 
 const TABS = [
   { id: 'services', label: 'Services' },
@@ -18,6 +20,10 @@ const TABS = [
   { id: 'people', label: 'People' },
   { id: 'categories', label: 'Categories' },
   { id: 'matrix', label: 'Priority matrix' },
+  { id: 'sla', label: 'SLA policies' },
+  { id: 'calendars', label: 'Calendars' },
+  { id: 'escalation', label: 'Escalation rules' },
+  { id: 'reminders', label: 'Reminders' },
   { id: 'operator', label: 'Who am I' },
 ];
 
@@ -411,10 +417,14 @@ function matrixTab(panel, ctx) {
         h('button', { type: 'button', class: 'btn btn-quiet', onclick: build }, 'Undo changes')),
     );
     replace(panel, form);
+    current = form;
+    form.addEventListener('change', () => { form.dirty = true; });
   }
 
+  let current = null;
   build();
-  return { refresh: build };
+  // Alerts and other settings also announce changes: never throw away cells being edited.
+  return { refresh: () => { if (!current || !current.dirty) build(); } };
 }
 
 // ---- who am I ---------------------------------------------------------------------------------------
@@ -469,10 +479,13 @@ function operatorTab(panel, ctx) {
           h('dt', null, 'Incidents'), h('dd', null, count(info.incident_count))))
       : null;
     replace(panel, h('div', { class: 'settings-split' }, form, about));
+    current = form;
+    form.addEventListener('change', () => { form.dirty = true; });
   }
+  let current = null;
   store.loadInfo().then(() => build()).catch(() => {});
   build();
-  return { refresh: build };
+  return { refresh: () => { if (!current || !current.dirty) build(); } };
 }
 
 const TAB_BUILDERS = {
@@ -481,5 +494,9 @@ const TAB_BUILDERS = {
   people: peopleTab,
   categories: categoriesTab,
   matrix: matrixTab,
+  sla: policiesTab,
+  calendars: calendarsTab,
+  escalation: escalationTab,
+  reminders: remindersTab,
   operator: operatorTab,
 };

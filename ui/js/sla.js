@@ -1,0 +1,171 @@
+// sla.js — what the screens share about SLA clocks: the one page-wide one-second ticker that
+// drives every live countdown, the list badge's state and text, the words for clocks and their
+// states, and the reading of minutes against a calendar ("1620 min = 27 h = 3 business days of
+// 9 h"). The core computes every clock; this only words and counts down what it returned.
+
+import { countdown, minutesText, fullDateTime } from './format.js';
+
+// ---- the one ticker ---------------------------------------------------------------------------
+
+const tickers = new Set();
+let interval = null;
+
+/**
+ * Calls `fn(now)` once a second while subscribed; returns an unsubscribe. One setInterval serves
+ * the whole page, and it stops when nobody listens.
+ */
+export function onTick(fn) {
+  tickers.add(fn);
+  if (!interval) {
+    interval = setInterval(() => {
+      const now = Date.now();
+      for (const t of [...tickers]) {
+        try { t(now); } catch (e) { /* one broken listener must not stop the others */ }
+      }
+    }, 1000);
+  }
+  return () => {
+    tickers.delete(fn);
+    if (tickers.size === 0 && interval) {
+      clearInterval(interval);
+      interval = null;
+    }
+  };
+}
+
+// ---- words ----------------------------------------------------------------------------------------
+
+export const CLOCK_LABELS = { response: 'Response', resolution: 'Resolution' };
+export const STATE_LABELS = { running: 'Running', paused: 'Paused', met: 'Met', breached: 'Breached' };
+
+export const clockLabel = (clock) => CLOCK_LABELS[clock] || String(clock || '');
+export const stateLabel = (state) => STATE_LABELS[state] || String(state || '');
+
+/** The kinds of alerts of the notification centre, in words. */
+const ALERT_KINDS = {
+  sla_breach: 'SLA breach',
+  sla_warning: 'SLA warning',
+  escalation: 'Escalation',
+  reminder: 'Reminder',
+};
+export const alertKindLabel = (kind) => ALERT_KINDS[kind] || String(kind || '').replace(/_/g, ' ');
+
+// ---- the list badge -------------------------------------------------------------------------------
+
+/**
+ * The SLA badge of a list row at `now`: {state, text, title}. `state` is one of ok, warning,
+ * breached, paused, none; the text always says what the colour means.
+ */
+export function rowBadge(row, now = Date.now()) {
+  const due = row.next_due_at ? new Date(row.next_due_at).getTime() : null;
+  const clock = row.next_due_clock ? clockLabel(row.next_due_clock) : 'SLA';
+  const left = due === null ? null : due - now;
+  const dueTitle = due === null ? '' : `${clock} due ${fullDateTime(row.next_due_at)}`;
+  if (row.breached) {
+    const more = row.paused ? ' · paused' : left !== null ? ` · ${countdown(left, false)}` : '';
+    return {
+      state: 'breached',
+      text: `Breached${more}`,
+      title: ['An SLA target of this incident was breached', dueTitle].filter(Boolean).join('. '),
+    };
+  }
+  if (row.paused) {
+    return { state: 'paused', text: 'Paused', title: 'The SLA clocks are paused' };
+  }
+  if (left !== null) {
+    if (left < 0) {
+      return { state: 'breached', text: countdown(left).replace(/^o/, 'O'), title: `${dueTitle} (passed)` };
+    }
+    if (row.warning_percent) {
+      return {
+        state: 'warning',
+        text: `⚠ ${row.warning_percent} % · ${countdown(left)}`,
+        title: `${row.warning_percent} % of the ${clock.toLowerCase()} target used. ${dueTitle}`,
+      };
+    }
+    return { state: 'ok', text: countdown(left), title: dueTitle };
+  }
+  if (row.status === 'resolved' || row.status === 'closed') {
+    return { state: 'none', text: 'Met', title: 'Resolved within its SLA targets' };
+  }
+  return { state: 'none', text: '—', title: 'No SLA deadline pending' };
+}
+
+// ---- calendars and minutes ---------------------------------------------------------------------------
+
+function minutesOf(hhmm) {
+  const m = /^(\d{1,2}):(\d{2})/.exec(hhmm || '');
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+}
+
+/** The working minutes of each weekday of a calendar record (Monday first; 0 = closed). */
+export function weekMinutes(cal) {
+  return (cal && cal.week ? cal.week : []).map((day) => {
+    if (!day) return 0;
+    const a = minutesOf(day[0]);
+    const b = minutesOf(day[1]);
+    return a === null || b === null || b <= a ? 0 : b - a;
+  });
+}
+
+/**
+ * The length of a business day of a calendar in minutes (the most common working-day length),
+ * or null for a 24×7 calendar or one without working hours.
+ */
+export function businessDayMinutes(cal) {
+  if (!cal || cal.always_on) return null;
+  const counts = new Map();
+  for (const m of weekMinutes(cal)) if (m > 0) counts.set(m, (counts.get(m) || 0) + 1);
+  let best = null;
+  let bestCount = 0;
+  for (const [m, c] of counts) if (c > bestCount || (c === bestCount && m > best)) { best = m; bestCount = c; }
+  return best;
+}
+
+function trimNumber(n) {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/\.?0+$/, '');
+}
+
+/**
+ * Minutes read against a calendar: "240 min = 4 h", "2880 min = 48 h = 2 days" (24×7),
+ * "1620 min = 27 h = 3 business days of 9 h" (a business calendar of 9-hour days).
+ */
+export function explainMinutes(minutes, cal) {
+  const m = Number(minutes);
+  if (!Number.isFinite(m) || m <= 0 || !Number.isInteger(m)) return '';
+  const parts = [`${m} min`];
+  if (m >= 60) parts.push(minutesText(m));
+  if (!cal) return parts.join(' = ');
+  if (cal.always_on) {
+    if (m >= 1440) parts.push(`${trimNumber(m / 1440)} ${m === 1440 ? 'day' : 'days'}`);
+    return parts.join(' = ');
+  }
+  const day = businessDayMinutes(cal);
+  if (day && m >= day) {
+    const days = m / day;
+    parts.push(`${trimNumber(days)} business ${days === 1 ? 'day' : 'days'} of ${minutesText(day)}`);
+  }
+  return parts.join(' = ');
+}
+
+/** The computer's own IANA time zone, or ''. */
+export function localTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+let zoneList = null;
+/** Every IANA time zone this WebView knows, for a <datalist> (may be empty). */
+export function timeZones() {
+  if (zoneList) return zoneList;
+  try {
+    zoneList = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  } catch (e) {
+    zoneList = [];
+  }
+  if (!zoneList.includes('UTC')) zoneList = ['UTC', ...zoneList];
+  return zoneList;
+}
