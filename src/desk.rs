@@ -618,8 +618,12 @@ impl Desk {
     pub fn fire_due(&self) -> Result<Vec<Alert>> {
         let now = self.clock.now();
         let alerts = self.db.write(|tx| crate::sla::fire_due(tx, now))?;
-        if !alerts.is_empty() {
-            self.changed(None);
+        // Each touched incident refreshes where it is shown; the centre refreshes with them.
+        let mut touched: Vec<i64> = alerts.iter().filter_map(|a| a.incident_id).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for id in touched {
+            self.changed(Some(id));
         }
         Ok(alerts)
     }

@@ -139,6 +139,9 @@ pub struct ClockView {
     pub stopped_at: Option<DateTime<Utc>>,
     /// Percent of the target used, for badges and bars.
     pub percent_used: i64,
+    /// Whether the clock is counting this very moment (running and inside working hours), so
+    /// a live countdown knows whether to tick.
+    pub counting_now: bool,
 }
 
 pub fn view(
@@ -189,6 +192,9 @@ pub fn view(
         },
         stopped_at,
         percent_used: used.num_seconds() * 100 / target_s,
+        counting_now: open
+            && !paused_now
+            && cal.elapsed(now, now + Duration::seconds(1)) > Duration::zero(),
     }
 }
 
