@@ -23,6 +23,15 @@ fn required(value: &str, field: &str, label: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// A required text whose message is a whole sentence of its own.
+fn required_as(value: &str, field: &str, message: String) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::validation(field, message));
+    }
+    Ok(v.to_string())
+}
+
 fn required_choice<T>(
     value: &str,
     field: &str,
@@ -775,8 +784,14 @@ fn resolve_only(
                 "Resolution code",
                 ResolutionCode::parse,
             )?;
-            let notes = required(&input.resolution_notes, "resolution_notes", &format!("Resolution notes are required to resolve {}; they", cur.number))
-            .map_err(|_| Error::validation("resolution_notes", format!("Resolution notes are required to resolve {}: say what restored the service", cur.number)))?;
+            let notes = required_as(
+                &input.resolution_notes,
+                "resolution_notes",
+                format!(
+                    "Resolution notes are required to resolve {}: say what restored the service",
+                    cur.number
+                ),
+            )?;
             next.resolved_at = Some(now);
             next.resolution_code = Some(code);
             next.resolution_notes = Some(notes.clone());
@@ -861,8 +876,7 @@ pub fn close(
         VersionCheck::Required(input.expected_version),
         Action::Close,
         |_, cur, next| {
-            let notes = required(&input.closure_notes, "closure_notes", "")
-            .map_err(|_| Error::validation("closure_notes", format!("Closure notes are required to close {}: document what was done and what was learned", cur.number)))?;
+            let notes = required_as(&input.closure_notes, "closure_notes", format!("Closure notes are required to close {}: document what was done and what was learned", cur.number))?;
             next.closed_at = Some(now);
             next.closed_by = Some(actor.name.clone());
             next.closure_notes = Some(notes.clone());
@@ -885,12 +899,11 @@ pub fn reopen(
         VersionCheck::Required(input.expected_version),
         Action::Reopen,
         |_, cur, next| {
-            let reason = required(&input.reason, "reason", "").map_err(|_| {
-                Error::validation(
-                    "reason",
-                    format!("A reason is required to reopen {}", cur.number),
-                )
-            })?;
+            let reason = required_as(
+                &input.reason,
+                "reason",
+                format!("A reason is required to reopen {}", cur.number),
+            )?;
             next.resolved_at = None;
             next.resolution_code = None;
             next.resolution_notes = None;
