@@ -43,12 +43,15 @@ banner() {
 
 banner "checking prerequisites"
 missing=()
-for tool in cargo xvfb-run xauth dbus-run-session WebKitWebDriver tauri-driver kill; do
+# dbus-monitor, dbus-send, dbus-daemon and dunst: the desktop-notification tests (tests/e2e/
+# notifications.rs, sla.rs) watch the session bus and need a notification server.
+for tool in cargo xvfb-run xauth dbus-run-session dbus-monitor dbus-send dbus-daemon dunst \
+    WebKitWebDriver tauri-driver kill; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "missing: ${missing[*]}" >&2
-    echo "install the Debian packages listed in .ci/run (xvfb xauth dbus webkit2gtk-driver procps …)" >&2
+    echo "install the Debian packages listed in .ci/run (xvfb xauth dbus dunst webkit2gtk-driver procps …)" >&2
     echo "and tauri-driver with: cargo install tauri-driver --locked" >&2
     exit 1
 fi
@@ -64,7 +67,9 @@ banner "cargo test --workspace (unit, integration and shell tests)"
 cargo test --workspace
 
 # Under a virtual display and a private session bus (the app's single-instance lock and
-# notifications use D-Bus); one test at a time (one display, one bus).
+# notifications use D-Bus; dunst is D-Bus-activated on it and needs the display); one test at a
+# time (one display, one bus). This binary also holds the D-Bus notification tests, which
+# plain `cargo test --workspace` could not run (no session bus there).
 banner "end-to-end tests (xvfb-run + dbus-run-session + tauri-driver)"
 xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- \

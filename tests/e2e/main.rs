@@ -11,7 +11,10 @@
 //! `target/e2e-artifacts/<test name>/`.
 
 mod app;
+mod dbus;
 mod webdriver;
 
 mod harness;
 mod issue_acceptance;
+mod notifications;
+mod sla;
