@@ -7,9 +7,9 @@
 //! while plain `cargo test --workspace` runs the core tests with no session bus at all.
 //!
 //! The failure cases point `DBUS_SESSION_BUS_ADDRESS` somewhere else. Environment variables
-//! are process-wide and zbus reads this one on every connection, so those cases run in a child
-//! process (this test binary again, filtered to one ignored probe test) instead of changing the
-//! environment under the other tests.
+//! are process-wide and zbus reads this one on every connection, so those cases run the app's
+//! `notify-check` binary as a child process instead of changing the environment under the
+//! other tests.
 
 use std::env;
 use std::process::Command;
@@ -147,72 +147,31 @@ fn a_notification_for_an_incident_offers_the_open_action() {
 // ── Failure cases, each in a child process with its own DBUS_SESSION_BUS_ADDRESS ───────────
 
 /// Set in the child process that runs `notification_probe`.
-const PROBE_ENV: &str = "INCIDENT_DESK_NOTIFY_PROBE";
-const PROBE_MARK: &str = "NOTIFY-PROBE-RESULT:";
-
-/// Runs only as a child of the failure tests (it is ignored otherwise): shows one notification
-/// on whatever bus the environment names and prints the outcome for the parent.
-#[test]
-#[ignore = "a probe run in a child process by the notification failure tests"]
-fn notification_probe() {
-    if env::var_os(PROBE_ENV).is_none() {
-        eprintln!("notification_probe only runs as a child of the notification failure tests");
-        return;
-    }
-    // With an incident and a click handler: the path the app takes for every SLA alert.
-    let result = DesktopNotifier::new()
-        .on_click(|_| {})
-        .show(&DesktopNotification {
-            incident_id: Some(42),
-            ..breach()
-        });
-    match result {
-        Ok(()) => println!("{PROBE_MARK} ok"),
-        Err(e) => println!("{PROBE_MARK} err {}", e.replace('\n', " ")),
-    }
-}
-
-/// Run the probe in a child process on `bus_address`; returns its outcome (`Ok` or the error
-/// text) and how long the child took. Fails the test if the child panicked.
+/// Runs `notify-check` (the app's notification self-test, the same `DesktopNotifier` path as
+/// every SLA alert) on `bus_address`; returns its outcome (`Ok` or the error text) and how long
+/// it took. Fails the test if it crashed instead of reporting.
 fn probe_in_child(bus_address: &str) -> (Result<(), String>, Duration) {
-    let exe = env::current_exe().expect("the test binary's path");
     let start = Instant::now();
-    let out = Command::new(&exe)
-        .args([
-            "notifications::notification_probe",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(PROBE_ENV, "1")
+    let out = Command::new(env!("CARGO_BIN_EXE_notify-check"))
         .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
         .env("RUST_BACKTRACE", "1")
         .output()
-        .expect("run the test binary as a child process");
+        .expect("run notify-check as a child process");
     let took = start.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success(),
-        "the child process running `show` failed ({}) — a panic instead of an error?\n\
-         stdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status
+        !stderr.contains("panicked"),
+        "notify-check panicked instead of reporting an error:\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    assert!(
-        stdout.contains("1 passed"),
-        "the child ran the probe test: stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    let line = stdout
-        .lines()
-        .find_map(|l| l.split_once(PROBE_MARK).map(|(_, r)| r.trim().to_string()))
-        .unwrap_or_else(|| {
-            panic!("the probe printed no result: stdout:\n{stdout}\nstderr:\n{stderr}")
-        });
-    let result = match line.strip_prefix("err ") {
-        Some(e) => Err(e.to_string()),
-        None if line == "ok" => Ok(()),
-        None => panic!("unreadable probe result {line:?}"),
+    let result = match out.status.code() {
+        Some(0) if stdout.contains("notification shown") => Ok(()),
+        Some(1) => Err(stderr
+            .trim()
+            .strip_prefix("desktop notifications are not available: ")
+            .unwrap_or_else(|| panic!("unexpected report: {stderr}"))
+            .to_string()),
+        other => panic!("notify-check ended with {other:?}:\nstdout:\n{stdout}\nstderr:\n{stderr}"),
     };
     (result, took)
 }
