@@ -607,6 +607,64 @@ impl Desk {
         })
     }
 
+    /// The organisation name printed on reports.
+    pub fn organisation(&self) -> Result<String> {
+        use rusqlite::OptionalExtension;
+        self.db.read(|tx| {
+            Ok(tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = 'organisation'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .unwrap_or_else(|| "Incident Desk".into()))
+        })
+    }
+
+    pub fn set_organisation(&self, name: &str) -> Result<String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::validation(
+                "organisation",
+                "The organisation name is required: it heads every printed report",
+            ));
+        }
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('organisation', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [name],
+            )?;
+            Ok(())
+        })?;
+        self.changed(None);
+        Ok(name.to_string())
+    }
+
+    /// Renders the incident's review to PDF bytes.
+    pub fn review_pdf(&self, incident_id: i64, paper: crate::report::PaperSize) -> Result<Vec<u8>> {
+        let view = self.review(incident_id)?;
+        let doc = crate::review::document(&view, &self.organisation()?, paper, self.clock.now());
+        crate::report::render_pdf(&doc)
+    }
+
+    /// Writes the review's PDF to `path` in full or not at all (temporary file, then rename).
+    pub fn export_review_pdf(
+        &self,
+        incident_id: i64,
+        paper: crate::report::PaperSize,
+        path: &Path,
+    ) -> Result<()> {
+        let bytes = self.review_pdf(incident_id, paper)?;
+        let tmp = path.with_extension("pdf.part");
+        std::fs::write(&tmp, &bytes)
+            .map_err(|e| Error::Storage(format!("cannot write {}: {e}", tmp.display())))?;
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::Storage(format!("cannot save {}: {e}", path.display()))
+        })
+    }
+
     // ---- deadlines and alerts (the scheduler's side) ----
 
     /// The earliest pending deadline of any incident.
@@ -669,7 +727,7 @@ fn detail(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<In
     let sla = crate::sla::panel(conn, &cfg, &incident, now)?;
     let major = crate::major::record(conn, id)?;
     let major_criteria = if incident.status.is_open() {
-        crate::major::evaluate(conn, &incident, now)?
+        crate::major::evaluate_with(conn, &incident, &sla, now)?
     } else {
         Vec::new()
     };

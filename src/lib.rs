@@ -13,6 +13,7 @@ pub mod model;
 pub mod notify;
 pub mod ops;
 pub mod priority;
+pub mod report;
 pub mod review;
 pub mod scheduler;
 pub mod sla;

@@ -88,7 +88,7 @@ fn fmt_int(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -102,6 +102,18 @@ fn fmt_int(n: i64) -> String {
 
 /// The major-incident criteria that hold for `inc` at `now`.
 pub fn evaluate(conn: &Connection, inc: &Incident, now: DateTime<Utc>) -> Result<Vec<Criterion>> {
+    let cfg = crate::store::sla::load_config(conn)?;
+    let panel = crate::sla::panel(conn, &cfg, inc, now)?;
+    evaluate_with(conn, inc, &panel, now)
+}
+
+/// As [`evaluate`], with the incident's SLA panel already at hand.
+pub fn evaluate_with(
+    conn: &Connection,
+    inc: &Incident,
+    panel: &crate::sla::SlaPanel,
+    now: DateTime<Utc>,
+) -> Result<Vec<Criterion>> {
     let c = criteria(conn)?;
     let service = catalog::services(conn)?
         .into_iter()
@@ -154,8 +166,6 @@ pub fn evaluate(conn: &Connection, inc: &Incident, now: DateTime<Utc>) -> Result
         }
     }
     if inc.priority == Priority::P1 {
-        let cfg = crate::store::sla::load_config(conn)?;
-        let panel = crate::sla::panel(conn, &cfg, inc, now)?;
         if let Some(clock) = panel.clocks.iter().find(|k| {
             k.state == ClockState::Breached
                 || (k.state == ClockState::Running && k.percent_used >= c.p1_breach_likely_percent)

@@ -41,6 +41,7 @@ fn main() {
                 let _ = w.set_focus();
             }
         }))
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let dir = match data_dir_override(&args) {
                 Some(d) => d,

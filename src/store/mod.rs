@@ -58,7 +58,10 @@ impl Db {
         // without the planner stability guarantee SQLite then re-plans every statement whose
         // plan looked at a bound value, on every use (docs/benchmarks.md measured 35 µs → 2 µs
         // for reading one incident).
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         migrations::migrate(&mut conn, path.as_deref())?;
         Ok(Db {
             conn: Mutex::new(conn),

@@ -5,6 +5,7 @@ mod support;
 mod incidents;
 mod list;
 mod major;
+mod report_pdf;
 mod settings;
 mod sla;
 mod storage;

@@ -586,3 +586,161 @@ fn a_final_review_is_locked_and_later_corrections_are_amendments() {
     assert_eq!(r.actions[0].status, "done");
     assert_eq!(r.amendments.len(), 2);
 }
+
+fn pdf_text(bytes: &[u8], mode: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([mode, path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed to check the printed review");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_timeline() {
+    let f = fixture();
+    let description: String = (0..400)
+        .map(|i| format!("w{i:03}é"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(description.chars().count() >= 2000);
+    let mut i = f.new_incident();
+    i.description = description.clone();
+    i.started_at = Some("2026-03-02T08:50:00Z".into());
+    i.users_affected = Some(1800);
+    let d = f.desk.log(&i).unwrap();
+    let m = mim(&f);
+    let mut d = f
+        .desk
+        .declare_major(&DeclareInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "Checkout down → revenue loss".into(),
+            manager_id: Some(m.id),
+            bridge: "https://meet.example.org/inc-1".into(),
+            emergency_change: "CHG-0042".into(),
+        })
+        .unwrap();
+    for n in 0..300 {
+        f.clock.advance(Duration::seconds(30));
+        d = f
+            .desk
+            .add_note(&NoteInput {
+                id: d.incident.id,
+                expected_version: 0,
+                text: format!("Progress note {n:03}"),
+            })
+            .unwrap();
+    }
+    let d = f.resolve(&d);
+    f.desk
+        .edit_review(&ReviewEdit {
+            incident_id: d.incident.id,
+            expected_version: 1,
+            summary: Some("Gateway pool exhausted – fixed by raising the pool size".into()),
+            detection: Some("Customers noticed before monitoring did".into()),
+            technical_response: Some("Restarted the gateway pool; raised its size".into()),
+            went_well: Some("Bridge opened within 5 minutes".into()),
+            went_badly: Some("No alert on pool saturation".into()),
+            problem_ref: Some("PRB-0007".into()),
+            reason: None,
+        })
+        .unwrap();
+    f.desk
+        .save_review_action(&ActionInput {
+            incident_id: d.incident.id,
+            id: None,
+            text: "Alert on gateway pool saturation".into(),
+            owner_id: Some(f.colleague.id),
+            due_date: Some("2026-03-20".into()),
+            status: "open".into(),
+            reason: None,
+        })
+        .unwrap();
+    let pdf = f
+        .desk
+        .review_pdf(d.incident.id, incident_desk::report::PaperSize::A4)
+        .unwrap();
+    // To look at it: REVIEW_PDF_OUT=/tmp/review.pdf cargo test --test core printed_review
+    if let Some(out) = std::env::var_os("REVIEW_PDF_OUT") {
+        std::fs::write(out, &pdf).unwrap();
+    }
+    let text = pdf_text(&pdf, "-raw");
+    let flat = squash(&text);
+    for expected in [
+        "Post-incident review",
+        "INC-000001",
+        "Checkout returns 503 for EU customers",
+        "P1 Critical",
+        "Web Shop Checkout",
+        "Gateway pool exhausted – fixed by raising the pool size",
+        "Customers noticed before monitoring did",
+        "Restarted the gateway pool; raised its size",
+        "Bridge opened within 5 minutes",
+        "No alert on pool saturation",
+        "PRB-0007",
+        "Alert on gateway pool saturation",
+        "Jonas Berg",
+        "2026-03-20",
+        "Checkout down → revenue loss",
+        "https://meet.example.org/inc-1",
+        "CHG-0042",
+        "Tomasz Nowak",
+        "1800",
+        "Time to detect",
+        "Time to acknowledge",
+        "Time to resolve",
+        "Escalation analysis",
+        "Communication analysis",
+        "Executives",
+        "What went well",
+        "What did not go well",
+    ] {
+        assert!(flat.contains(expected), "the PDF lacks {expected:?}");
+    }
+    // The whole description, word by word, in order.
+    let words: Vec<&str> = flat.split(' ').collect();
+    let mut at = 0;
+    for w in description.split(' ') {
+        let pos = words[at..]
+            .iter()
+            .position(|x| x.contains(w))
+            .unwrap_or_else(|| panic!("description word {w} missing or out of order"));
+        at += pos + 1;
+    }
+    for n in 0..300 {
+        assert!(
+            flat.contains(&format!("Progress note {n:03}")),
+            "timeline row {n} missing"
+        );
+    }
+    let r = f.desk.review(d.incident.id).unwrap();
+    assert!(
+        flat.contains(&r.last_event_hash),
+        "the last event's hash is printed"
+    );
+    assert!(
+        flat.contains(&r.fingerprint[..16]),
+        "the fingerprint is in the footer"
+    );
+    let pages = text.matches('\u{c}').count();
+    assert!(
+        pages >= 5,
+        "a 300-row timeline spans several pages ({pages})"
+    );
+    assert!(
+        flat.contains(&format!("Page {pages} of {pages}")),
+        "page footers count right"
+    );
+}

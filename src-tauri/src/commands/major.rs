@@ -129,3 +129,79 @@ pub fn finalise_review(app: State<'_, AppState>, input: FinaliseInput) -> Reply<
         .desk()?
         .finalise_review(input.id, input.expected_version)?)
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ExportInput {
+    pub id: i64,
+    /// "a4" (default) or "letter".
+    #[serde(default)]
+    pub paper: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Exported {
+    pub path: String,
+}
+
+/// Asks where to save (native save dialog) and writes the review's PDF there from Rust.
+/// `INCIDENT_DESK_EXPORT_DIR` skips the dialog and saves into that folder, for unattended use
+/// (scripts, the end-to-end tests). Returns null when the user cancels.
+#[tauri::command]
+pub async fn export_review_pdf<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    input: ExportInput,
+) -> Reply<Option<Exported>> {
+    use tauri_plugin_dialog::DialogExt;
+    let desk = state.desk()?;
+    let paper = match input.paper.as_str() {
+        "letter" => incident_desk::report::PaperSize::Letter,
+        "" | "a4" => incident_desk::report::PaperSize::A4,
+        other => {
+            return Err(incident_desk::Error::validation(
+                "paper",
+                format!("Paper must be a4 or letter (got {other:?})"),
+            )
+            .into())
+        }
+    };
+    let name = format!(
+        "{}-post-incident-review.pdf",
+        incident_desk::store::incidents::number_for(input.id)
+    );
+    let path = match std::env::var_os("INCIDENT_DESK_EXPORT_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => std::path::PathBuf::from(dir).join(&name),
+        None => {
+            let picked = app
+                .dialog()
+                .file()
+                .add_filter("PDF document", &["pdf"])
+                .set_file_name(&name)
+                .blocking_save_file();
+            match picked.map(|p| p.into_path()) {
+                None => return Ok(None),
+                Some(Ok(p)) => p,
+                Some(Err(e)) => {
+                    return Err(incident_desk::Error::Storage(format!(
+                        "the chosen location cannot be used: {e}"
+                    ))
+                    .into())
+                }
+            }
+        }
+    };
+    desk.export_review_pdf(input.id, paper, &path)?;
+    Ok(Some(Exported {
+        path: path.display().to_string(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrganisationInput {
+    pub name: String,
+}
+
+#[tauri::command]
+pub fn set_organisation(app: State<'_, AppState>, input: OrganisationInput) -> Reply<String> {
+    Ok(app.desk()?.set_organisation(&input.name)?)
+}

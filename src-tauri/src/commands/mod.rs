@@ -58,6 +58,8 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         major::edit_review,
         major::save_review_action,
         major::finalise_review,
+        major::export_review_pdf,
+        major::set_organisation,
     ])
 }
 
