@@ -16,5 +16,6 @@ mod webdriver;
 
 mod harness;
 mod issue_acceptance;
+mod major;
 mod notifications;
 mod sla;
