@@ -149,3 +149,66 @@ export const saveReminders = (reminders) => call('save_reminders', reminders);
 export const listAlerts = () => call('list_alerts');
 /** Marks the alerts with these ids read; `null` marks every alert read. */
 export const markAlertsRead = (ids) => call('mark_alerts_read', { ids });
+
+/**
+ * Hands a URL (mailto:) to the desktop, through the opener plugin when the shell has it.
+ * Resolves true when it was handed over, false when this window cannot open it.
+ */
+export async function openExternal(url) {
+  const t = window.__TAURI__;
+  const opener = t && t.opener;
+  if (!opener || typeof opener.openUrl !== 'function') return false;
+  try {
+    await opener.openUrl(url);
+    return true;
+  } catch (raw) {
+    throw toApiError(raw);
+  }
+}
+
+// Integrity of the recorded history
+export const verifyHistory = () => call('verify_history');
+
+// Major incidents and stakeholder communication
+export const declareMajor = (id, expectedVersion, { reason, managerId, bridge, emergencyChange }) =>
+  call('declare_major', {
+    id,
+    expected_version: expectedVersion,
+    reason,
+    manager_id: managerId,
+    bridge,
+    emergency_change: emergencyChange,
+  });
+export const majorView = (id) => call('major_view', { id });
+export const communicationSettings = () => call('communication_settings');
+export const saveAudience = (audience, create) => call('save_audience', { create: !!create, audience });
+export const saveTemplate = (template, create) => call('save_template', { create: !!create, template });
+export const saveMajorCriteria = (criteria) => call('save_major_criteria', criteria);
+export const draftUpdate = (id, templateId, audienceId) =>
+  call('draft_update', { id, template_id: templateId, audience_id: audienceId });
+/** Records a stakeholder update exactly as sent; `template` is the template's name or null. */
+export const sendUpdate = (id, { audienceId, template, subject, body }) =>
+  call('send_update', { id, audience_id: audienceId, template, subject, body });
+export const correctMilestone = (id, expectedVersion, milestone, at, reason) =>
+  call('correct_milestone', { id, expected_version: expectedVersion, milestone, at, reason });
+
+// Post-incident reviews (`id` / `incident_id` is always the incident's id)
+export const createReview = (incidentId) => call('create_review', { id: incidentId });
+export const getReview = (incidentId) => call('get_review', { id: incidentId });
+/** `changes` holds only the text fields that changed; `reason` is required once final. */
+export const editReview = (incidentId, expectedVersion, changes, reason) =>
+  call('edit_review', { incident_id: incidentId, expected_version: expectedVersion, ...changes, reason: reason || null });
+export const saveReviewAction = (incidentId, { id, text, ownerId, dueDate, status, reason }) =>
+  call('save_review_action', {
+    incident_id: incidentId,
+    id: id === undefined ? null : id,
+    text,
+    owner_id: ownerId,
+    due_date: dueDate,
+    status,
+    reason: reason || null,
+  });
+export const finaliseReview = (incidentId, expectedVersion) =>
+  call('finalise_review', { id: incidentId, expected_version: expectedVersion });
+/** Asks where to save and writes the review as PDF; resolves {path}, or null when cancelled. */
+export const exportReviewPdf = (incidentId, paper) => call('export_review_pdf', { id: incidentId, paper });

@@ -135,3 +135,41 @@ export function dayText(iso) {
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
 }
+
+/** An instant as the local "YYYY-MM-DD HH:MM" people type into a date-and-time text field. */
+export function toLocalText(value) {
+  const d = toDate(value);
+  if (!d) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * A typed local "YYYY-MM-DD HH:MM" (also "YYYY-MM-DDTHH:MM", seconds allowed) as a UTC RFC 3339
+ * string; null when it is not a real date and time. A text field on purpose: the WebView's
+ * datetime pickers turn typed digits into surprises.
+ */
+export function localTextToIso(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec((text || '').trim());
+  if (!m) return null;
+  const [y, mo, d, hh, mm, ss] = [m[1], m[2], m[3], m[4], m[5], m[6] || '0'].map(Number);
+  const date = new Date(y, mo - 1, d, hh, mm, ss);
+  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d
+    || date.getHours() !== hh || date.getMinutes() !== mm) return null;
+  return date.toISOString();
+}
+
+/** A span of seconds from the core as a duration ("2 h 14 min"); null gives ''. */
+export function secondsText(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  const s = Number(seconds);
+  if (!Number.isFinite(s)) return '';
+  return s < 0 ? `−${duration(-s * 1000)}` : duration(s * 1000);
+}
+
+/** Whether a text is a real calendar day written "YYYY-MM-DD". */
+export function isIsoDay(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || '');
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.toISOString().slice(0, 10) === text;
+}

@@ -178,3 +178,12 @@ export async function busy(form, work) {
     form.removeAttribute('aria-busy');
   }
 }
+
+/** Marks a form dirty on any edit, so a background reload leaves it alone. */
+export function trackDirty(form) {
+  form.dirty = false;
+  const mark = () => { form.dirty = true; };
+  form.addEventListener('input', mark);
+  form.addEventListener('change', mark);
+  return form;
+}

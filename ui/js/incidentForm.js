@@ -7,7 +7,7 @@ import { h, replace, priorityPill, uid } from './dom.js';
 import * as api from './api.js';
 import * as store from './store.js';
 import { field, select, choiceSelect, recordItems, definitionLine, definitionLegend } from './forms.js';
-import { toLocalInput, localInputToIso } from './format.js';
+import { toLocalInput, localInputToIso, localTextToIso } from './format.js';
 
 /**
  * Builds the fields. `initial` holds current values (edit) or defaults (new):
@@ -45,6 +45,15 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
   c.reporter_contact = h('input', { type: 'text', testid: 'field-reporter-contact', value: initial.reporter_contact || '', autocomplete: 'off', placeholder: 'E-mail or phone' });
   c.channel = choiceSelect('channels', { testid: 'field-channel', value: initial.channel || (store.choices('channels')[0] || {}).value });
   c.started_at = h('input', { type: 'datetime-local', testid: 'field-started-at', value: initial.started_local || '', step: '60' });
+  // When it was noticed; later corrections go through "Correct milestones" on the detail.
+  c.detected_at = mode === 'new'
+    ? h('input', { type: 'text', testid: 'field-detected-at', placeholder: 'YYYY-MM-DD HH:MM', maxlength: '19', autocomplete: 'off', spellcheck: 'false', inputmode: 'numeric' })
+    : null;
+  c.users_affected = h('input', {
+    type: 'number', testid: 'field-users-affected', min: '0', step: '1', inputmode: 'numeric',
+    value: initial.users_affected === null || initial.users_affected === undefined ? '' : String(initial.users_affected),
+    placeholder: 'Estimate, if known',
+  });
 
   c.impact = choiceSelect('impacts', { testid: 'field-impact', value: initial.impact || '', placeholder: 'Choose impact…' });
   c.urgency = choiceSelect('urgencies', { testid: 'field-urgency', value: initial.urgency || '', placeholder: 'Choose urgency…' });
@@ -117,6 +126,7 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     field({ key: 'description', label: 'Description', control: c.description, wide: true }),
     field({ key: 'service_id', label: 'Affected service', control: c.service_id, extra: serviceLine }),
     field({ key: 'category_id', label: 'Category', control: c.category_id }),
+    field({ key: 'users_affected', label: 'Users affected', control: c.users_affected, optional: true, hint: 'An estimate; more than the major-incident threshold (500 by default) suggests a major incident.' }),
   );
 
   const who = group('Who reported it',
@@ -124,6 +134,9 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     field({ key: 'reporter_contact', label: 'Reporter contact', control: c.reporter_contact }),
     field({ key: 'channel', label: 'Channel', control: c.channel, extra: definitionLine('channels', c.channel) }),
     field({ key: 'started_at', label: 'Started at (your local time)', control: c.started_at, hint: mode === 'new' ? 'When the problem began; defaults to now. Clear it to use the moment you log.' : 'When the problem began.' }),
+    c.detected_at
+      ? field({ key: 'detected_at', label: 'Detected at (your local time)', control: c.detected_at, optional: true, hint: 'When it was noticed (monitoring alert, first call), as YYYY-MM-DD HH:MM; empty means when you log it.' })
+      : null,
   );
 
   const overrideBox = h('div', { class: ['override', initial.priority_override && 'is-active'] },
@@ -159,6 +172,9 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
       channel: c.channel.value,
       started_local: c.started_at.value,
       started_at: localInputToIso(c.started_at.value),
+      detected_text: c.detected_at ? c.detected_at.value.trim() : '',
+      detected_at: c.detected_at ? localTextToIso(c.detected_at.value) : null,
+      users_affected: c.users_affected.value.trim() === '' ? null : Number(c.users_affected.value),
       impact: c.impact.value,
       urgency: c.urgency.value,
       priority_override: override,
@@ -191,6 +207,7 @@ export function valuesOf(incident) {
     reporter_contact: incident.reporter_contact,
     channel: incident.channel,
     started_local: toLocalInput(incident.started_at),
+    users_affected: incident.users_affected,
     impact: incident.impact,
     urgency: incident.urgency,
     priority_override: overridden ? incident.priority : '',

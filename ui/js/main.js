@@ -12,6 +12,7 @@ import * as list from './screens/list.js';
 import * as detail from './screens/detail.js';
 import * as newIncident from './screens/newIncident.js';
 import * as settings from './screens/settings.js';
+import * as review from './screens/review.js';
 import * as alertsCentre from './alerts.js';
 
 const screenEl = document.getElementById('screen');
@@ -23,11 +24,12 @@ let current = null; // { name, instance }
 let booted = false;
 let alerts = null; // the notification centre, once booted
 
-/** '#/incident/42' → {name: 'detail', params: {id: 42}} */
+/** '#/incident/42' → {name: 'detail', params: {id: 42}}; '#/incident/42/review' → the review. */
 function parseHash(hash) {
   const parts = (hash || '').replace(/^#\/?/, '').split('/').filter(Boolean);
   switch (parts[0]) {
     case 'incident':
+      if (parts[2] === 'review') return { name: 'review', params: { id: Number(parts[1]) } };
       return { name: 'detail', params: { id: Number(parts[1]) } };
     case 'new':
       return { name: 'new', params: {} };
@@ -40,7 +42,7 @@ function parseHash(hash) {
   }
 }
 
-const SCREENS = { welcome, list, detail, new: newIncident, settings };
+const SCREENS = { welcome, list, detail, review, new: newIncident, settings };
 
 let pendingParams = null;
 

@@ -6,7 +6,7 @@
 import { h, kbd } from '../dom.js';
 import * as api from '../api.js';
 import { incidentFields } from '../incidentForm.js';
-import { clearErrors, showError, submitOnCtrlEnter, busy } from '../forms.js';
+import { clearErrors, showError, showFieldError, submitOnCtrlEnter, busy } from '../forms.js';
 import { toLocalInput } from '../format.js';
 import * as store from '../store.js';
 
@@ -66,6 +66,14 @@ export function mount(root, _params, ctx) {
     clearErrors(form);
     errorSlot.textContent = '';
     const v = fields.read();
+    if (v.detected_text && !v.detected_at) {
+      showFieldError(form, 'detected_at', 'Write the time as YYYY-MM-DD HH:MM in your local time, e.g. 2026-03-02 09:05');
+      return;
+    }
+    if (v.users_affected !== null && !(Number.isInteger(v.users_affected) && v.users_affected >= 0)) {
+      showFieldError(form, 'users_affected', 'Users affected is a whole number (or leave it empty)');
+      return;
+    }
     const input = {
       title: v.title,
       description: v.description,
@@ -75,6 +83,8 @@ export function mount(root, _params, ctx) {
       reporter_contact: v.reporter_contact,
       channel: v.channel,
       started_at: v.started_at, // null means now
+      detected_at: v.detected_at, // null means when logged
+      users_affected: v.users_affected,
       impact: v.impact,
       urgency: v.urgency,
       priority_override: v.priority_override || null,

@@ -1,6 +1,7 @@
 // screens/settings.js — the desk's reference data: services, teams, people, categories, the
 // impact × urgency priority matrix, the SLA tabs (policies, calendars, escalation rules,
-// reminders; see slaSettings.js), and who the operator is. Each list tab is a table plus an
+// reminders; see slaSettings.js), communication (stakeholder audiences, update templates,
+// major-incident criteria), the check of the recorded history, and who the operator is. Each list tab is a table plus an
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
 // through the core; the store reloads reference data afterwards.
 
@@ -9,9 +10,9 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import {
   field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
-  showFormError, busy, idOrNull, submitOnCtrlEnter,
+  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty,
 } from '../forms.js';
-import { count } from '../format.js';
+import { count, minutesText } from '../format.js';
 import { policiesTab, calendarsTab, escalationTab, remindersTab } from './slaSettings.js';
 
 const TABS = [
@@ -24,6 +25,8 @@ const TABS = [
   { id: 'calendars', label: 'Calendars' },
   { id: 'escalation', label: 'Escalation rules' },
   { id: 'reminders', label: 'Reminders' },
+  { id: 'communication', label: 'Communication' },
+  { id: 'history', label: 'History' },
   { id: 'operator', label: 'Who am I' },
 ];
 
@@ -72,8 +75,13 @@ export function mount(root, params, ctx) {
 /**
  * A table of records on the left and the add/edit form on the right.
  * spec: {noun, items(), columns: [{label, cell(item), className}], form(item) → {body, read(), focus()}, save(input)}
+ * Optional: `prefix` for the testids (`<prefix>-add`, `-save`, `-form`, `-list`, `-row`, `-empty`;
+ * "settings" by default, so several tables can share a page) and `afterSave()` (reloads the
+ * reference data by default).
  */
-function entityTab(panel, ctx, spec) {
+export function entityTab(panel, ctx, spec) {
+  const tid = (name) => `${spec.prefix || 'settings'}-${name}`;
+  const afterSave = spec.afterSave || store.loadReference;
   let selectedId = null;
   const listSlot = h('div', { class: 'settings-list' });
   const formSlot = h('div', { class: 'settings-form-wrap' });
@@ -85,18 +93,18 @@ function entityTab(panel, ctx, spec) {
       listSlot,
       h('div', { class: 'settings-list-head' },
         h('h2', null, spec.title, ' ', h('span', { class: 'muted count' }, count(items.length))),
-        h('button', { type: 'button', class: 'btn', testid: 'settings-add', onclick: () => edit(null) }, `Add ${spec.noun}`)),
+        h('button', { type: 'button', class: 'btn', testid: tid('add'), onclick: () => edit(null) }, `Add ${spec.noun}`)),
       spec.intro ? h('p', { class: 'field-hint' }, spec.intro) : null,
       items.length === 0
-        ? h('div', { class: 'empty empty-small', testid: 'settings-empty' }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
-        : h('div', { class: ['grid', 'grid-compact', `cols-${spec.columns.length}`], role: 'table', 'aria-label': spec.title, testid: 'settings-list' },
+        ? h('div', { class: 'empty empty-small', testid: tid('empty') }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
+        : h('div', { class: ['grid', 'grid-compact', `cols-${spec.columns.length}`, spec.gridClass], role: 'table', 'aria-label': spec.title, testid: tid('list') },
           h('div', { role: 'rowgroup', class: 'grid-head' },
             h('div', { role: 'row', class: 'grid-row' },
               spec.columns.map((c) => h('div', { role: 'columnheader', class: ['cell', c.className] }, c.label)))),
           h('div', { role: 'rowgroup', class: 'grid-body' }, items.map((item) => h('div', {
             role: 'row',
             class: ['grid-row', 'row', item.id === selectedId && 'is-selected'],
-            testid: 'settings-row',
+            testid: tid('row'),
             'data-id': item.id,
             tabindex: '0',
             onclick: () => edit(item),
@@ -119,7 +127,7 @@ function entityTab(panel, ctx, spec) {
       'form',
       {
         class: 'settings-form',
-        testid: 'settings-form',
+        testid: tid('form'),
         novalidate: true,
         onsubmit: async (e) => {
           e.preventDefault();
@@ -128,7 +136,7 @@ function entityTab(panel, ctx, spec) {
           await busy(form, async () => {
             try {
               const saved = await spec.save({ id: item ? item.id : null, ...built.read() });
-              await store.loadReference();
+              await afterSave();
               if (item) {
                 ctx.toast(`${spec.Noun} “${saved.name}” saved.`);
                 edit(spec.items().find((x) => x.id === saved.id) || saved, false);
@@ -148,7 +156,7 @@ function entityTab(panel, ctx, spec) {
       slot,
       built.body,
       h('div', { class: 'form-actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary', testid: 'settings-save' }, item ? 'Save changes' : `Add ${spec.noun}`),
+        h('button', { type: 'submit', class: 'btn btn-primary', testid: tid('save') }, item ? 'Save changes' : `Add ${spec.noun}`),
         item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => edit(null) }, 'Cancel') : null),
     );
     submitOnCtrlEnter(form);
@@ -427,6 +435,270 @@ function matrixTab(panel, ctx) {
   return { refresh: () => { if (!current || !current.dirty) build(); } };
 }
 
+// ---- communication -------------------------------------------------------------------------------
+
+/** What each template placeholder becomes, shown beside the list the core returns. */
+const PLACEHOLDER_HELP = {
+  '{number}': 'the incident number, INC-000042',
+  '{title}': 'the incident title',
+  '{service}': 'the affected service',
+  '{started}': 'when it started',
+  '{impact}': 'the impact level and its definition',
+  '{status}': 'the current status',
+  '{workaround}': 'the workaround, or “none yet”',
+  '{next_update}': 'when the next update is due',
+};
+
+function communicationTab(panel, ctx) {
+  let settings = null;
+  let disposed = false;
+  let audiences = null;
+  let templates = null;
+  let criteriaForm = null;
+  const audienceSlot = h('div', { class: 'comm-part', testid: 'comm-audiences' });
+  const templateSlot = h('div', { class: 'comm-part', testid: 'comm-templates' });
+  const criteriaSlot = h('div', { class: 'comm-part', testid: 'comm-criteria' });
+
+  /** Saves through `call`, keeps the returned settings and gives back the saved record. */
+  async function saveVia(list, call, input) {
+    const create = input.id === null;
+    const before = new Set(settings[list].map((x) => x.id));
+    settings = await call({ ...input, id: create ? 0 : input.id }, create);
+    const saved = create
+      ? settings[list].find((x) => !before.has(x.id))
+      : settings[list].find((x) => x.id === input.id);
+    return saved || { ...input, id: input.id || 0 };
+  }
+
+  function build() {
+    audiences = entityTab(audienceSlot, ctx, {
+      title: 'Audiences',
+      noun: 'audience',
+      Noun: 'Audience',
+      prefix: 'audience',
+      gridClass: 'audiences-grid',
+      intro: 'Who hears about a major incident, and how often. Each active audience gets an update due every cadence from the declaration until the incident is resolved; the desk reminds you when one is due.',
+      items: () => settings.audiences,
+      columns: [
+        { label: 'Name', cell: (a) => a.name },
+        { label: 'Recipients', cell: (a) => a.recipients || h('span', { class: 'muted' }, '—') },
+        { label: 'Cadence', cell: (a) => `every ${minutesText(a.cadence_minutes)}` },
+        { label: 'Active', cell: (a) => yesNo(a.active) },
+      ],
+      form(a) {
+        const name = textInput('audience-name', a && a.name, { placeholder: 'e.g. Executives' });
+        const recipients = textInput('audience-recipients', a && a.recipients, { placeholder: 'e-mail addresses, separated by commas', spellcheck: 'false' });
+        const cadence = numberInput('audience-cadence', a ? a.cadence_minutes : 30, { min: '1', max: '1440' });
+        const cadenceLine = h('div', { class: 'definition', 'aria-live': 'polite' });
+        const updateLine = () => {
+          const m = Number(cadence.value);
+          cadenceLine.textContent = Number.isInteger(m) && m > 0 ? `An update every ${minutesText(m)}` : '';
+        };
+        cadence.addEventListener('input', updateLine);
+        updateLine();
+        const active = checkboxField({ key: 'active', label: 'Active (updates are due to this audience)', checked: a ? a.active : true, testid: 'audience-active' });
+        return {
+          body: [
+            field({ key: 'name', label: 'Name', control: name }),
+            field({ key: 'recipients', label: 'Recipients', control: recipients, optional: true, hint: 'Used for the e-mail draft of each update.' }),
+            field({
+              key: 'cadence_minutes', label: 'Cadence (minutes)', control: cadence, extra: cadenceLine,
+              hint: 'The reference: every 15–30 minutes for major incidents, even if nothing has changed.',
+            }),
+            active,
+          ],
+          read: () => ({
+            name: name.value.trim(),
+            recipients: recipients.value.trim(),
+            cadence_minutes: intOf(cadence),
+            active: active.querySelector('input').checked,
+          }),
+          focus: () => name.focus(),
+        };
+      },
+      save: (input) => saveVia('audiences', api.saveAudience, input),
+      afterSave: async () => {},
+    });
+
+    templates = entityTab(templateSlot, ctx, {
+      title: 'Templates',
+      noun: 'template',
+      Noun: 'Template',
+      prefix: 'template',
+      gridClass: 'templates-grid',
+      intro: 'Ready-made stakeholder updates. The placeholders are filled from the incident when an update is drafted; the text stays editable before sending.',
+      items: () => settings.templates,
+      columns: [
+        { label: 'Name', cell: (t) => t.name },
+        { label: 'Subject', cell: (t) => t.subject },
+      ],
+      form(t) {
+        const name = textInput('template-name', t && t.name, { placeholder: 'e.g. Investigating' });
+        const subject = textInput('template-subject', t && t.subject, { placeholder: '[{number}] Investigating: {service} disruption' });
+        const body = h('textarea', { testid: 'template-body', rows: '9' });
+        body.value = (t && t.body) || '';
+        let target = body; // the field a placeholder goes into
+        subject.addEventListener('focus', () => { target = subject; });
+        body.addEventListener('focus', () => { target = body; });
+        const insert = (ph) => {
+          const start = target.selectionStart ?? target.value.length;
+          const end = target.selectionEnd ?? start;
+          target.setRangeText(ph, start, end, 'end');
+          target.dispatchEvent(new Event('input', { bubbles: true }));
+          target.focus();
+        };
+        const placeholders = h('div', { class: 'field field-wide' },
+          h('div', { class: 'field-label' }, 'Placeholders'),
+          h('ul', { class: 'placeholder-list', testid: 'template-placeholders' }, settings.placeholders.map((ph) => h('li', null,
+            h('button', { type: 'button', class: 'btn btn-small placeholder', title: `Insert ${ph}`, onclick: () => insert(ph) }, h('code', null, ph)),
+            PLACEHOLDER_HELP[ph] ? h('span', { class: 'muted small' }, ` ${PLACEHOLDER_HELP[ph]}`) : null))),
+          h('div', { class: 'field-hint' }, 'Click one to insert it where the cursor is, in the subject or the text.'));
+        return {
+          body: [
+            field({ key: 'name', label: 'Name', control: name }),
+            field({ key: 'subject', label: 'Subject', control: subject }),
+            field({ key: 'body', label: 'Text', control: body }),
+            placeholders,
+          ],
+          read: () => ({ name: name.value.trim(), subject: subject.value, body: body.value }),
+          focus: () => name.focus(),
+        };
+      },
+      save: (input) => saveVia('templates', api.saveTemplate, input),
+      afterSave: async () => {},
+    });
+
+    buildCriteria();
+  }
+
+  function buildCriteria() {
+    const c = settings.criteria;
+    const slot = h('div', { class: 'form-errors' });
+    const users = numberInput('criteria-users', c.users_threshold, { min: '1' });
+    const revenue = numberInput('criteria-revenue', c.revenue_down_minutes, { min: '1' });
+    const sla = numberInput('criteria-sla', c.p1_breach_likely_percent, { min: '1', max: '100' });
+    const risk = textInput('criteria-risk', (c.risk_categories || []).join(', '), { placeholder: 'e.g. Security' });
+    const known = store.categories().map((x) => x.name);
+    const form = h('form', {
+      class: 'settings-form criteria-form',
+      testid: 'criteria-form',
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        clear(slot);
+        await busy(form, async () => {
+          try {
+            settings = await api.saveMajorCriteria({
+              users_threshold: intOf(users),
+              revenue_down_minutes: intOf(revenue),
+              p1_breach_likely_percent: intOf(sla),
+              risk_categories: risk.value.split(',').map((x) => x.trim()).filter(Boolean),
+            });
+            if (disposed) return;
+            ctx.toast('Major-incident criteria saved. Open incidents are checked against them now.');
+            buildCriteria();
+          } catch (error) {
+            showError(form, slot, error);
+          }
+        });
+      },
+    },
+    h('h2', null, 'Major-incident criteria'),
+    h('p', { class: 'field-hint' }, 'The desk suggests declaring a major incident when one of these holds, and says which. The reference: “any incident affecting more than 500 users” or “any outage of revenue-generating systems exceeding 15 minutes”, an SLA breach that is likely, or a security or regulatory risk.'),
+    slot,
+    h('div', { class: 'form-row' },
+      field({ key: 'users_threshold', label: 'More users affected than', control: users }),
+      field({ key: 'revenue_down_minutes', label: 'Revenue service down longer than (minutes)', control: revenue }),
+      field({ key: 'p1_breach_likely_percent', label: 'P1 breach likely at (% of the target used)', control: sla })),
+    field({
+      key: 'risk_categories', label: 'Categories with a security or regulatory risk', control: risk, wide: true,
+      hint: `Category names, separated by commas.${known.length ? ` Categories: ${known.join(', ')}.` : ''}`,
+    }),
+    h('div', { class: 'form-actions' },
+      h('button', { type: 'submit', class: 'btn btn-primary', testid: 'criteria-save' }, 'Save criteria')));
+    submitOnCtrlEnter(form);
+    trackDirty(form);
+    form.source = JSON.stringify(c);
+    criteriaForm = form;
+    replace(criteriaSlot, form);
+  }
+
+  async function load() {
+    try {
+      const result = await api.communicationSettings();
+      if (disposed) return;
+      const first = settings === null;
+      settings = result;
+      if (first) {
+        replace(panel, h('div', { class: 'comm-settings', testid: 'communication-settings' }, audienceSlot, templateSlot, criteriaSlot));
+        build();
+      } else {
+        audiences.refresh();
+        templates.refresh();
+        if (!criteriaForm.dirty && criteriaForm.source !== JSON.stringify(settings.criteria)) buildCriteria();
+      }
+    } catch (error) {
+      if (!disposed) {
+        replace(panel, h('div', { class: 'form-error', role: 'alert', testid: 'form-error' },
+          `The communication settings could not be loaded: ${error.message} `,
+          h('button', { type: 'button', class: 'btn btn-small', onclick: load }, 'Try again')));
+      }
+    }
+  }
+
+  replace(panel, h('p', { class: 'muted' }, 'Loading…'));
+  load();
+  return {
+    refresh: load,
+    unmount() { disposed = true; },
+    onEscape() {
+      return (audiences && audiences.onEscape()) || (templates && templates.onEscape()) || false;
+    },
+  };
+}
+
+// ---- history ------------------------------------------------------------------------------------
+
+function historyTab(panel) {
+  const result = h('div', { class: 'verify-slot', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'btn btn-primary', testid: 'verify-history', onclick: run }, 'Verify history');
+  let disposed = false;
+
+  async function run() {
+    button.disabled = true;
+    replace(result, h('p', { class: 'muted' }, 'Checking every recorded event…'));
+    try {
+      const c = await api.verifyHistory();
+      if (disposed) return;
+      replace(result, c.intact
+        ? h('div', { class: 'verify-ok', testid: 'verify-result', 'data-intact': 'true', role: 'status' },
+          h('p', null, h('strong', null, 'Intact. '), `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked: each one carries the hash of the one before, and none was altered or removed.`),
+          h('dl', { class: 'facts facts-wide' },
+            h('dt', null, 'Last hash'), h('dd', { class: 'mono break', testid: 'verify-last-hash' }, c.last_hash || '— (no events yet)')))
+        : h('div', { class: 'form-error verify-bad', testid: 'verify-result', 'data-intact': 'false', role: 'alert' },
+          h('p', null, h('strong', null, 'The history was altered. ')),
+          h('p', { class: 'prose' }, c.problem || 'An event does not match its hash.'),
+          h('p', { class: 'small' }, `${count(c.events_checked)} events checked`,
+            c.first_bad_event_id ? `; the first bad event is #${c.first_bad_event_id}.` : '.')));
+    } catch (error) {
+      if (!disposed) replace(result, h('div', { class: 'form-error', testid: 'verify-result', 'data-intact': 'false', role: 'alert' }, error.message));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  replace(panel, h('section', { class: 'settings-form history-form', testid: 'history' },
+    h('h2', null, 'History'),
+    h('p', { class: 'field-hint' },
+      'Every event on an incident’s timeline — changes, SLA clocks, major-incident declarations, stakeholder updates, the opening and finalising of reviews — carries a hash of its content and of the event before it. ',
+      'Changing or deleting one afterwards breaks the chain. The check reads the whole history and names the first event that does not fit; ',
+      'a printed review shows the last hash, so a printout can be compared with the database.'),
+    h('div', { class: 'form-actions' }, button),
+    result));
+  return { unmount() { disposed = true; } };
+}
+
 // ---- who am I ---------------------------------------------------------------------------------------
 
 function operatorTab(panel, ctx) {
@@ -498,5 +770,7 @@ const TAB_BUILDERS = {
   calendars: calendarsTab,
   escalation: escalationTab,
   reminders: remindersTab,
+  communication: communicationTab,
+  history: historyTab,
   operator: operatorTab,
 };

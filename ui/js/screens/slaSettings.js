@@ -9,7 +9,7 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import {
   field, checkboxField, select, choiceSelect, recordItems, clearErrors, showError, showFieldError,
-  showFormError, busy, idOrNull, submitOnCtrlEnter,
+  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty,
 } from '../forms.js';
 import { count, dayText, minutesText } from '../format.js';
 import { explainMinutes, businessDayMinutes, weekMinutes, localTimeZone, timeZones } from '../sla.js';
@@ -92,15 +92,6 @@ function minutesLine(input, explain) {
 }
 
 const muted = (text) => h('span', { class: 'muted' }, text);
-
-/** Marks a form dirty on any edit, so a background reload leaves it alone. */
-function trackDirty(form) {
-  form.dirty = false;
-  const mark = () => { form.dirty = true; };
-  form.addEventListener('input', mark);
-  form.addEventListener('change', mark);
-  return form;
-}
 
 function loadFailed(panel, error, retry) {
   replace(panel, h('div', { class: 'form-error', role: 'alert', testid: 'form-error' },
