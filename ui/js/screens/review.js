@@ -271,6 +271,7 @@ export function mount(root, params, ctx) {
             const wasAmending = amending;
             amending = false;
             textForm = null;
+            clear(errorSlot);
             show(result);
             ctx.toast(wasAmending ? 'Amendment recorded beside the original text.' : 'Review saved.');
           } catch (error) {
@@ -389,6 +390,7 @@ export function mount(root, params, ctx) {
             });
             if (disposed) return;
             actionForm = null;
+            clear(errorSlot);
             show(result);
             ctx.toast(a.id === null ? 'Action item added.' : 'Action item saved.');
           } catch (error) {
@@ -560,7 +562,10 @@ export function mount(root, params, ctx) {
       h('p', { class: 'small muted' }, isFinal() ? 'The PDF carries the fingerprint below.' : 'A draft prints marked as draft.'),
       h('div', { class: 'export-row' }, paper, exportButton),
       exportNote
-        ? h('p', { class: ['small', 'break', exportNote.ok ? 'export-ok' : 'field-error-inline'], testid: 'review-export-result', role: 'status' }, exportNote.text)
+        ? h('p', {
+          class: ['small', 'break', 'export-note', exportNote.ok ? 'export-ok' : exportNote.ok === null ? 'muted' : 'field-error-inline'],
+          testid: 'review-export-result', role: 'status',
+        }, exportNote.text)
         : null);
 
     const integrity = h('div', { class: 'aside-box integrity', testid: 'review-integrity' },
@@ -592,7 +597,7 @@ export function mount(root, params, ctx) {
       if (disposed) return;
       exportNote = result && result.path
         ? { ok: true, text: `Saved to ${result.path}` }
-        : { ok: false, text: 'Export cancelled: nothing was saved.' };
+        : { ok: null, text: 'Export cancelled: nothing was saved.' };
     } catch (error) {
       if (disposed) return;
       exportNote = { ok: false, text: `The PDF could not be written: ${error.message}` };
