@@ -231,6 +231,25 @@ fn amend(
         "INSERT INTO review_amendments (review_id, at, by, field, old_value, new_value, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![review_id, ts(now), actor.name, field, old, new, reason],
     )?;
+    // On the incident's timeline too, so the hash chain covers amendments.
+    let incident_id: i64 = conn.query_row(
+        "SELECT incident_id FROM reviews WHERE id = ?1",
+        [review_id],
+        |r| r.get(0),
+    )?;
+    events::append(
+        conn,
+        incident_id,
+        now,
+        actor,
+        &NewEvent {
+            kind: "review_amended",
+            field: None,
+            old_value: Some(old.to_string()),
+            new_value: Some(new.to_string()),
+            detail: Some(format!("{}: {reason}", field.replace('_', " "))),
+        },
+    )?;
     Ok(())
 }
 
@@ -449,9 +468,13 @@ pub fn finalise(
             "Write the summary before finalising the review",
         ));
     }
+    let events = events::for_incident(conn, incident_id)?;
+    let major = major::record(conn, incident_id)?;
+    let frozen = figures(conn, &inc, &events, major.as_ref(), now)?;
     conn.execute(
-        "UPDATE reviews SET status = 'final', finalised_at = ?2, finalised_by = ?3, version = version + 1 WHERE id = ?1",
-        params![r.id, ts(&now), actor.name],
+        "UPDATE reviews SET status = 'final', finalised_at = ?2, finalised_by = ?3, figures_snapshot = ?4,
+           version = version + 1 WHERE id = ?1",
+        params![r.id, ts(&now), actor.name, serde_json::to_string(&frozen)?],
     )?;
     events::append(
         conn,
@@ -760,7 +783,16 @@ pub fn view(conn: &Connection, incident_id: i64, now: DateTime<Utc>) -> Result<R
     let incident = incidents::get(conn, incident_id)?;
     let major = major::record(conn, incident_id)?;
     let events = events::for_incident(conn, incident_id)?;
-    let figures = figures(conn, &incident, &events, major.as_ref(), now)?;
+    // A final review shows the figures it was signed off with.
+    let snapshot: Option<String> = conn.query_row(
+        "SELECT figures_snapshot FROM reviews WHERE id = ?1",
+        [review.id],
+        |r| r.get(0),
+    )?;
+    let figures = match snapshot {
+        Some(json) if review.status == "final" => serde_json::from_str(&json)?,
+        _ => figures(conn, &incident, &events, major.as_ref(), now)?,
+    };
     let mut timeline = vec![
         TimelineEntry {
             at: incident.started_at,

@@ -42,6 +42,7 @@ fn main() {
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let dir = match data_dir_override(&args) {
                 Some(d) => d,

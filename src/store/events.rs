@@ -451,6 +451,7 @@ pub fn summary(e: &Event) -> String {
         ),
         "review_created" => format!("{} opened the post-incident review", e.actor),
         "review_finalised" => format!("{} finalised the post-incident review", e.actor),
+        "review_amended" => format!("{} amended the final post-incident review", e.actor),
         other => format!("{} recorded {other}", e.actor),
     }
 }

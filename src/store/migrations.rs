@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0002_sla.sql"),
     include_str!("sql/0003_history_chain.sql"),
     include_str!("sql/0004_major_incidents.sql"),
+    include_str!("sql/0005_review_snapshot.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same

@@ -569,6 +569,22 @@ fn a_final_review_is_locked_and_later_corrections_are_amendments() {
         r.amendments[0].reason,
         "Root cause found by problem management"
     );
+    let timeline = f.desk.get(d.incident.id).unwrap().timeline;
+    let amended = timeline
+        .iter()
+        .find(|e| e.kind == "review_amended")
+        .expect("the amendment is on the timeline, inside the hash chain");
+    assert_eq!(
+        amended.new_value.as_deref(),
+        Some("Gateway pool exhausted by a retry storm")
+    );
+    assert!(f.desk.verify_history().unwrap().intact);
+    // The figures of a final review are frozen: a later policy change does not rewrite them.
+    let before = r.figures.clone();
+    let mut p1 = f.desk.sla_settings().unwrap().policies[0].clone();
+    p1.response_minutes = 1;
+    f.desk.save_sla_policy(&p1).unwrap();
+    assert_eq!(f.desk.review(d.incident.id).unwrap().figures, before);
     // Progress on an action item is allowed and recorded.
     let first = r.actions[0].clone();
     let r = f

@@ -172,12 +172,22 @@ pub async fn export_review_pdf<R: tauri::Runtime>(
     let path = match std::env::var_os("INCIDENT_DESK_EXPORT_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => std::path::PathBuf::from(dir).join(&name),
         None => {
-            let picked = app
+            use tauri::Manager;
+            let mut dialog = app
                 .dialog()
                 .file()
                 .add_filter("PDF document", &["pdf"])
-                .set_file_name(&name)
-                .blocking_save_file();
+                .set_file_name(&name);
+            // Start where people keep documents, not in the app's working folder.
+            if let Some(dir) = app
+                .path()
+                .document_dir()
+                .ok()
+                .or_else(|| app.path().home_dir().ok())
+            {
+                dialog = dialog.set_directory(dir);
+            }
+            let picked = dialog.blocking_save_file();
             match picked.map(|p| p.into_path()) {
                 None => return Ok(None),
                 Some(Ok(p)) => p,
