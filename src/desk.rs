@@ -96,6 +96,7 @@ impl Desk {
     // ---- the desk itself ----
 
     pub fn info(&self) -> Result<DeskInfo> {
+        let organisation = self.organisation()?;
         self.db.read(|tx| {
             Ok(DeskInfo {
                 database_path: self
@@ -107,6 +108,7 @@ impl Desk {
                 schema_version: migrations::current_version(tx)?,
                 incident_count: incidents::count(tx)?,
                 operator: catalog::operator(tx)?,
+                organisation,
             })
         })
     }

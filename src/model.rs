@@ -630,6 +630,8 @@ pub struct DeskInfo {
     pub schema_version: i64,
     pub incident_count: i64,
     pub operator: Option<Person>,
+    /// Printed at the top of every report.
+    pub organisation: String,
 }
 
 /// The priority a form would get, shown live while it is filled.

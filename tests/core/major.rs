@@ -684,6 +684,11 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
             reason: None,
         })
         .unwrap();
+    assert_eq!(
+        f.desk.set_organisation(" ").unwrap_err().field(),
+        Some("organisation")
+    );
+    f.desk.set_organisation("Northwind Retail Ltd").unwrap();
     let pdf = f
         .desk
         .review_pdf(d.incident.id, incident_desk::report::PaperSize::A4)
@@ -695,6 +700,7 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
     let text = pdf_text(&pdf, "-raw");
     let flat = squash(&text);
     for expected in [
+        "Northwind Retail Ltd",
         "Post-incident review",
         "INC-000001",
         "Checkout returns 503 for EU customers",

@@ -84,6 +84,7 @@ export function onOpenIncident(handler) {
 
 // Desk and reference data
 export const deskInfo = () => call('desk_info');
+export const setOrganisation = (name) => call('set_organisation', { name });
 export const referenceData = () => call('reference_data');
 export const loadDemoData = () => call('load_demo_data');
 export const setOperator = (personId) => call('set_operator', { person_id: personId });

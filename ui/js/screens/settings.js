@@ -699,6 +699,36 @@ function historyTab(panel) {
   return { unmount() { disposed = true; } };
 }
 
+/** The organisation name that heads every printed report. */
+function organisationForm(info, ctx) {
+  const slot = h('div', { class: 'form-errors' });
+  const name = h('input', { type: 'text', id: 'organisation-name', testid: 'organisation-name', value: info.organisation || '', autocomplete: 'organization' });
+  const form = h('form', {
+    class: 'settings-form organisation-form',
+    testid: 'organisation-form',
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      clear(slot);
+      await busy(form, async () => {
+        try {
+          const saved = await api.setOrganisation(name.value);
+          await store.loadInfo();
+          ctx.toast(`Reports will be headed “${saved}”.`);
+        } catch (error) {
+          showError(form, slot, error);
+        }
+      });
+    },
+  },
+  h('h3', null, 'Organisation'),
+  slot,
+  field({ key: 'organisation', label: 'Name printed on reports', control: name }),
+  h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn', testid: 'organisation-save' }, 'Save name')));
+  return form;
+}
+
 // ---- who am I ---------------------------------------------------------------------------------------
 
 function operatorTab(panel, ctx) {
@@ -748,7 +778,8 @@ function operatorTab(panel, ctx) {
           h('dt', null, 'Database'), h('dd', { class: 'mono break' }, info.database_path),
           h('dt', null, 'Version'), h('dd', null, info.version),
           h('dt', null, 'Schema'), h('dd', null, String(info.schema_version)),
-          h('dt', null, 'Incidents'), h('dd', null, count(info.incident_count))))
+          h('dt', null, 'Incidents'), h('dd', null, count(info.incident_count))),
+        organisationForm(info, ctx))
       : null;
     replace(panel, h('div', { class: 'settings-split' }, form, about));
     current = form;
