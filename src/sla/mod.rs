@@ -355,7 +355,7 @@ fn fire_one(
                     detail: None,
                 },
             )?;
-            let due = clock_due(conn, cfg, &inc, clock)?;
+            let due = clock_due(conn, &inc, clock)?;
             (
                 "sla_warning",
                 format!("{head} {clock} SLA {pct}% used — due {due}"),
@@ -428,13 +428,13 @@ fn fire_one(
     )?))
 }
 
-fn clock_due(conn: &Connection, cfg: &SlaConfig, inc: &Incident, clock: &str) -> Result<String> {
+/// The due time of `clock`'s breach deadline, for a warning's text.
+fn clock_due(conn: &Connection, inc: &Incident, clock: &str) -> Result<String> {
     let kind = format!("{clock}:breach");
     let due = store::deadlines_of(conn, inc.id)?
         .into_iter()
         .find(|d| d.kind == kind)
         .map(|d| d.due_at);
-    let _ = cfg;
     Ok(due
         .map(|d| d.format("%H:%M UTC").to_string())
         .unwrap_or_else(|| "—".into()))

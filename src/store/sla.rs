@@ -285,6 +285,8 @@ pub fn save_rule(conn: &Connection, rule: &EscalationRule) -> Result<i64> {
     };
     match rule.id {
         None => {
+            // One parameter list serves insert and update; ?15 (the id, None here) is bound
+            // by the insert only through this guard.
             conn.execute(
                 "INSERT INTO escalation_rules (name, active, priority, category_id, service_id, team_id, tier, trigger,
                    after_minutes, action, target_team_id, target_person_id, target_priority, reason)
