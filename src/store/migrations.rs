@@ -6,7 +6,7 @@
 //! written by a newer Incident Desk is refused rather than guessed at.
 
 use crate::{Error, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 
 /// Index 0 is migration 1.
@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0003_history_chain.sql"),
     include_str!("sql/0004_major_incidents.sql"),
     include_str!("sql/0005_review_snapshot.sql"),
+    include_str!("sql/0006_incidents_checks.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same
@@ -42,7 +43,23 @@ pub fn migrate_to(conn: &mut Connection, version: i64) -> Result<()> {
 }
 
 /// Runs migrations `from + 1 ..= to`, each in its own transaction with its version bump.
+///
+/// Foreign-key enforcement is off while they run (SQLite's table-rebuild procedure needs it:
+/// dropping the old table would otherwise count every history row as orphaned) and each
+/// migration proves with `foreign_key_check` that every reference still holds before it commits.
+/// The connection's previous setting is restored whatever happens.
 fn apply(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
+    if from >= to {
+        return Ok(());
+    }
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let out = apply_each(conn, from, to);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    out
+}
+
+fn apply_each(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
     for (i, sql) in MIGRATIONS
         .iter()
         .enumerate()
@@ -54,6 +71,18 @@ fn apply(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
         tx.execute_batch(sql)
             .map_err(|e| Error::Storage(format!("migration {version} failed: {e}")))?;
         after(version, &tx)?;
+        // (table, rowid — none for WITHOUT ROWID tables, parent table)
+        let broken: Option<(String, Option<i64>, String)> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if let Some((table, row, parent)) = broken {
+            let row = row.map(|r| format!("row {r} of ")).unwrap_or_default();
+            return Err(Error::Storage(format!(
+                "migration {version} failed: {row}{table} refers to a missing {parent} row"
+            )));
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }

@@ -277,3 +277,113 @@ fn verify_history_names_missing_events() {
         "{problem}"
     );
 }
+
+/// Migration 6 rebuilds `incidents` (its CHECKs as OR chains): the rows, ids, history, full-text
+/// search and deadlines of a version-5 file come through, and the constraints still hold.
+#[test]
+fn the_incidents_rebuild_keeps_rows_history_search_and_constraints() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        migrations::migrate_to(&mut conn, 5).unwrap();
+        let fk: bool = conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert!(fk, "the runner restores foreign-key enforcement");
+        conn.execute_batch(
+            "INSERT INTO services (name, criticality) VALUES ('Mail relay', 'high');
+             INSERT INTO incidents (id, number, title, description, category_id, service_id, reporter_name,
+               reporter_contact, channel, started_at, logged_at, impact, urgency, priority, computed_priority,
+               status, created_by, updated_at, updated_by, users_affected)
+             VALUES (7, 'INC-000007', 'Mailbox quota full', 'Outlook refuses to send', 1, 1, 'Rita',
+               'rita@example.org', 'phone', '2026-01-05T09:00:00.000Z', '2026-01-05T09:00:00.000Z',
+               'minor', 'low', 'P4', 'P4', 'new', 'Old operator', '2026-01-05T09:00:00.000Z',
+               'Old operator', 1);
+             INSERT INTO events (incident_id, at, actor, kind, new_value) VALUES
+               (7, '2026-01-05T09:00:00.000Z', 'Old operator', 'created', 'P4 Low');
+             INSERT INTO sla_deadlines (incident_id, kind, due_at) VALUES
+               (7, 'resolution:breach', '2026-01-12T09:00:00.000Z');",
+        )
+        .unwrap();
+    }
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    assert_eq!(desk.info().unwrap().schema_version, migrations::latest());
+    let d = desk.get(7).unwrap();
+    assert_eq!(
+        (d.incident.number.as_str(), d.incident.title.as_str()),
+        ("INC-000007", "Mailbox quota full")
+    );
+    assert_eq!(d.incident.users_affected, Some(1));
+    assert_eq!(d.timeline.len(), 1);
+    let found = |text: &str| {
+        desk.list(&IncidentQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .total
+    };
+    assert_eq!(found("outlook"), 1, "the full-text index still answers");
+
+    // The rebuilt table keeps its triggers: an edited title is searchable at once.
+    let f = setup(desk, clock());
+    let edited = f
+        .desk
+        .update(&UpdateIncident {
+            id: 7,
+            expected_version: d.incident.version,
+            changes: IncidentChanges {
+                title: Some("Mailbox archive stuck".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap();
+    assert_eq!(edited.incident.title, "Mailbox archive stuck");
+    let search = |text: &str| {
+        f.desk
+            .list(&IncidentQuery {
+                text: Some(text.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .total
+    };
+    assert_eq!((search("archive"), search("quota")), (1, 0));
+
+    // The constraints and references still hold.
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    let bad_status = conn
+        .execute("UPDATE incidents SET status = 'parked' WHERE id = 7", [])
+        .unwrap_err();
+    assert!(bad_status.to_string().contains("CHECK"), "{bad_status}");
+    let bad_priority = conn
+        .execute("UPDATE incidents SET priority = 'P5' WHERE id = 7", [])
+        .unwrap_err();
+    assert!(bad_priority.to_string().contains("CHECK"), "{bad_priority}");
+    let orphan = conn
+        .execute(
+            "INSERT INTO events (incident_id, at, actor, kind) VALUES (999, '2026-01-05T09:00:00.000Z', 'x', 'note')",
+            [],
+        )
+        .unwrap_err();
+    assert!(orphan.to_string().contains("FOREIGN KEY"), "{orphan}");
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'incidents'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!sql.contains(" IN ("), "{sql}");
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 8);
+}
