@@ -97,8 +97,27 @@ impl Db {
 }
 
 /// The one timestamp format stored: UTC with milliseconds, so text order is time order.
+///
+/// Written field by field rather than through `format("%Y-%m-%dT…")`, which parses its pattern
+/// on every call: a create stores about twenty timestamps (docs/benchmarks.md).
 pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut s = String::with_capacity(24);
+    // Years outside 0..=9999 cannot be typed into any form; `{:04}` still keeps them readable.
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        // A leap second (nanosecond ≥ 1e9) is stored as the last millisecond of its minute.
+        (t.nanosecond() / 1_000_000).min(999)
+    );
+    s
 }
 
 pub(crate) fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
@@ -109,4 +128,26 @@ pub(crate) fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
 
 pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     s.as_deref().map(parse_ts).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn stored_timestamps_match_the_rfc3339_pattern_and_read_back() {
+        let mut t = Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 58).unwrap();
+        // Steps of 7.000123 s cover every millisecond digit, truncation and day/year rollover.
+        for _ in 0..5000 {
+            let expected = t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            assert_eq!(ts(&t), expected);
+            let back = parse_ts(&ts(&t)).unwrap();
+            assert_eq!(back.timestamp_millis(), t.timestamp_millis());
+            t += chrono::Duration::nanoseconds(7_000_123_457);
+        }
+        let late = Utc.with_ymd_and_hms(2026, 3, 2, 9, 5, 7).unwrap()
+            + chrono::Duration::microseconds(999_999);
+        assert_eq!(ts(&late), "2026-03-02T09:05:07.999Z");
+    }
 }
