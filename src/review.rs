@@ -715,6 +715,15 @@ pub fn figures(
                     }
                 }
             }
+            // An update sent ahead of a slot that the resolution came before still kept the
+            // audience informed: it counts as on time for that slot rather than as nothing.
+            if let Some(t) = mine.iter().skip(used).find(|t| **t > last && **t <= stop) {
+                slots.push(UpdateSlot {
+                    due: last + cadence,
+                    sent_at: Some(*t),
+                    verdict: "on time".into(),
+                });
+            }
             let count = |v: &str| slots.iter().filter(|s| s.verdict == v).count() as i64;
             communication.push(AudienceCadence {
                 audience: a.name.clone(),

@@ -477,6 +477,55 @@ fn review_figures_match_the_hand_computed_example() {
     assert!(!r.last_event_hash.is_empty() && r.fingerprint.len() == 64);
 }
 
+/// Declared 09:00, Executives every 30 min; the one update goes out at 09:10 and the incident
+/// is resolved at 09:20, before the first slot was due: one update sent, one on time.
+#[test]
+fn an_update_sent_before_an_early_resolution_counts_as_on_time() {
+    let f = fixture();
+    let d = outage(&f);
+    let m = mim(&f);
+    let d = f
+        .desk
+        .declare_major(&DeclareInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "Revenue".into(),
+            manager_id: Some(m.id),
+            bridge: "bridge".into(),
+            emergency_change: String::new(),
+        })
+        .unwrap();
+    let mut audiences = f.desk.communication_settings().unwrap().audiences;
+    for a in audiences.iter_mut().filter(|a| a.name != "Executives") {
+        a.active = false;
+        f.desk.save_audience(a, false).unwrap();
+    }
+    let execs = audiences.iter().find(|a| a.name == "Executives").unwrap();
+    assert_eq!(execs.cadence_minutes, 30);
+    f.clock.set(t("2026-03-02T09:10:00Z"));
+    let d = f
+        .desk
+        .send_update(&UpdateInput {
+            id: d.incident.id,
+            audience_id: Some(execs.id),
+            template: None,
+            subject: "Checkout down".into(),
+            body: "We are on it".into(),
+        })
+        .unwrap();
+    f.clock.set(t("2026-03-02T09:20:00Z"));
+    let d = f.resolve(&d);
+    let r = f.desk.review(d.incident.id).unwrap();
+    let comms = &r.figures.communication[0];
+    assert_eq!(comms.audience, "Executives");
+    assert_eq!(
+        (comms.updates_sent, comms.on_time, comms.late, comms.missed),
+        (1, 1, 0, 0)
+    );
+    assert_eq!(comms.slots[0].due, t("2026-03-02T09:30:00Z"));
+    assert_eq!(comms.slots[0].sent_at, Some(t("2026-03-02T09:10:00Z")));
+}
+
 #[test]
 fn a_final_review_is_locked_and_later_corrections_are_amendments() {
     let f = fixture();
