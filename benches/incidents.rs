@@ -21,9 +21,13 @@
 //! * **detail** — `desk.get(id)` for random ids, against its row and timeline statements run
 //!   directly (the core's detail also computes the SLA panel and the major-incident state);
 //! * **creates** — `desk.log` (one durable `BEGIN IMMEDIATE` transaction each: row, events, FTS
-//!   row, SLA deadlines, and the detail it returns) against a bare durable single-row `INSERT`
-//!   (one transaction each) into a scratch table of the same file, same pragmas (WAL,
-//!   synchronous=FULL). The two are interleaved one by one so both see the same WAL state.
+//!   row, SLA deadlines, and the detail it returns) against two bare durable INSERTs on a
+//!   separate connection to the same file with the same pragmas (WAL, synchronous=FULL), one
+//!   transaction each: the INSERT of the same incident row into `incidents` (the statement of
+//!   `store::incidents::insert`, written out; the target's baseline, so the ratio is the core's
+//!   overhead over the row it stores) and, for reference, the INSERT of a three-column scratch
+//!   row (the floor of a durable commit on this disk). The three are interleaved, each going
+//!   first in turn, so all see the same WAL state.
 //!
 //! With `--db-dir DIR` the generated database is kept as
 //! `DIR/incidents-<size>-seed<seed>-<hash>.sqlite3`, where the hash covers the generator, the
