@@ -198,6 +198,29 @@ impl Desk {
         )
     }
 
+    /// Deletes a service entered by mistake; refused while anything refers to it.
+    pub fn delete_service(&self, id: i64) -> Result<String> {
+        self.delete_entry(catalog::Entry::Service, id)
+    }
+
+    pub fn delete_team(&self, id: i64) -> Result<String> {
+        self.delete_entry(catalog::Entry::Team, id)
+    }
+
+    pub fn delete_person(&self, id: i64) -> Result<String> {
+        self.delete_entry(catalog::Entry::Person, id)
+    }
+
+    pub fn delete_category(&self, id: i64) -> Result<String> {
+        self.delete_entry(catalog::Entry::Category, id)
+    }
+
+    fn delete_entry(&self, entry: catalog::Entry, id: i64) -> Result<String> {
+        let name = self.db.write(|tx| catalog::delete(tx, entry, id))?;
+        self.changed(None);
+        Ok(name)
+    }
+
     pub fn set_operator(&self, person_id: i64) -> Result<Person> {
         let p = self.db.write(|tx| catalog::set_operator(tx, person_id))?;
         self.changed(None);

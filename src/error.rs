@@ -21,6 +21,9 @@ pub enum Error {
     /// The lifecycle does not allow this action in the incident's current state.
     #[error("{0}")]
     InvalidTransition(String),
+    /// A settings entry cannot be deleted while incidents, history or other settings refer to it.
+    #[error("{0}")]
+    InUse(String),
     /// The database file was written by a newer Incident Desk.
     #[error("{0}")]
     IncompatibleDatabase(String),
@@ -47,6 +50,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
             Error::InvalidTransition(_) => "invalid_transition",
+            Error::InUse(_) => "in_use",
             Error::IncompatibleDatabase(_) => "incompatible_database",
             Error::Storage(_) => "storage",
         }

@@ -395,3 +395,156 @@ pub fn save_priority_matrix(conn: &Connection, matrix: &PriorityMatrix) -> Resul
     matrix.validate()?;
     set_setting(conn, "priority_matrix", &serde_json::to_string(matrix)?)
 }
+
+// ---- deleting ----
+
+/// The kinds of Settings entry that can be deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Service,
+    Team,
+    Person,
+    Category,
+}
+
+impl Entry {
+    fn table(self) -> &'static str {
+        match self {
+            Entry::Service => "services",
+            Entry::Team => "teams",
+            Entry::Person => "people",
+            Entry::Category => "categories",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Entry::Service => "Service",
+            Entry::Team => "Team",
+            Entry::Person => "Person",
+            Entry::Category => "Category",
+        }
+    }
+
+    /// What still points at an entry: (count query with ?1 = id, singular, plural).
+    fn references(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Entry::Service => &[
+                ("SELECT COUNT(*) FROM incidents WHERE service_id = ?1", "incident", "incidents"),
+                (
+                    "SELECT COUNT(*) FROM escalation_rules WHERE service_id = ?1",
+                    "escalation rule",
+                    "escalation rules",
+                ),
+            ],
+            Entry::Team => &[
+                ("SELECT COUNT(*) FROM incidents WHERE team_id = ?1", "incident", "incidents"),
+                ("SELECT COUNT(*) FROM people WHERE team_id = ?1", "person", "people"),
+                (
+                    "SELECT COUNT(*) FROM escalation_rules WHERE team_id = ?1 OR target_team_id = ?1",
+                    "escalation rule",
+                    "escalation rules",
+                ),
+            ],
+            Entry::Person => &[
+                (
+                    "SELECT COUNT(*) FROM incidents WHERE assignee_id = ?1",
+                    "incident assigned to them",
+                    "incidents assigned to them",
+                ),
+                (
+                    "SELECT COUNT(*) FROM events WHERE actor_id = ?1",
+                    "change they recorded",
+                    "changes they recorded",
+                ),
+                (
+                    "SELECT COUNT(*) FROM services WHERE owner_id = ?1",
+                    "service they own",
+                    "services they own",
+                ),
+                (
+                    "SELECT COUNT(*) FROM major_incidents WHERE manager_id = ?1",
+                    "major incident they managed",
+                    "major incidents they managed",
+                ),
+                (
+                    "SELECT COUNT(*) FROM review_actions WHERE owner_id = ?1",
+                    "review action they own",
+                    "review actions they own",
+                ),
+                (
+                    "SELECT COUNT(*) FROM escalation_rules WHERE target_person_id = ?1",
+                    "escalation rule",
+                    "escalation rules",
+                ),
+            ],
+            Entry::Category => &[
+                ("SELECT COUNT(*) FROM incidents WHERE category_id = ?1", "incident", "incidents"),
+                (
+                    "SELECT COUNT(*) FROM escalation_rules WHERE category_id = ?1",
+                    "escalation rule",
+                    "escalation rules",
+                ),
+            ],
+        }
+    }
+
+    /// What to do instead when the entry is in use.
+    fn instead(self) -> &'static str {
+        match self {
+            Entry::Category => {
+                "Deactivate it instead, so it is no longer offered for new incidents."
+            }
+            Entry::Person => {
+                "Edit their details instead (for example to mark that they have left)."
+            }
+            Entry::Service | Entry::Team => "Rename or edit it instead.",
+        }
+    }
+}
+
+/// Deletes a service, team, person or category entered by mistake, and returns its name.
+///
+/// Incidents and their history must keep pointing at what they were recorded against, so an
+/// entry anything still refers to is refused with a message that counts each use and says what
+/// to do instead; the operator cannot delete themself.
+pub fn delete(conn: &Connection, entry: Entry, id: i64) -> Result<String> {
+    let name: Option<String> = conn
+        .prepare_cached(&format!("SELECT name FROM {} WHERE id = ?1", entry.table()))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(name) = name else {
+        return Err(Error::NotFound(format!(
+            "{} {id} does not exist (it may have been deleted already)",
+            entry.noun()
+        )));
+    };
+    if entry == Entry::Person && setting(conn, "operator_id")?.as_deref() == Some(&id.to_string()) {
+        return Err(Error::InUse(format!(
+            "“{name}” is who you are signed in as (Who am I): choose someone else there first."
+        )));
+    }
+    let mut uses = Vec::new();
+    let mut total = 0;
+    for (sql, one, many) in entry.references() {
+        let n: i64 = conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))?;
+        if n > 0 {
+            uses.push(format!("{n} {}", if n == 1 { one } else { many }));
+            total += n;
+        }
+    }
+    if !uses.is_empty() {
+        let list = match uses.len() {
+            1 => uses[0].clone(),
+            n => format!("{} and {}", uses[..n - 1].join(", "), uses[n - 1]),
+        };
+        let verb = if total == 1 { "refers" } else { "refer" };
+        return Err(Error::InUse(format!(
+            "“{name}” cannot be deleted: {list} {verb} to it, and the record must keep saying what it was recorded against. {}",
+            entry.instead()
+        )));
+    }
+    conn.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", entry.table()))?
+        .execute([id])?;
+    Ok(name)
+}

@@ -194,3 +194,104 @@ fn demo_data_fills_an_empty_desk_with_incidents_in_every_state() {
     let err = desk.load_demo_data().unwrap_err();
     assert_eq!(err.code(), "conflict");
 }
+
+/// An entry added by mistake can be deleted; one that incidents, history, people or rules refer
+/// to is refused with every use counted, and nothing is removed.
+#[test]
+fn settings_entries_nothing_refers_to_can_be_deleted_and_used_ones_are_refused() {
+    let f = fixture();
+    let typo = f
+        .desk
+        .save_service(&ServiceInput {
+            name: "Pyroll".into(),
+            criticality: "low".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(f.desk.delete_service(typo.id).unwrap(), "Pyroll");
+    let refs = f.desk.reference_data().unwrap();
+    assert!(refs.services.iter().all(|s| s.id != typo.id));
+    let again = f.desk.delete_service(typo.id).unwrap_err();
+    assert_eq!(again.code(), "not_found", "{again}");
+
+    // The fixture's service gets two incidents; the team has a member and one assignment.
+    let d = f.log();
+    f.log();
+    let err = f.desk.delete_service(f.other_service).unwrap_err();
+    assert_eq!(err.code(), "in_use");
+    assert!(
+        err.to_string().contains("2 incidents refer to it") && err.to_string().contains("Rename"),
+        "{err}"
+    );
+    f.desk
+        .assign(&AssignInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            assignee_id: None,
+            team_id: Some(f.network_team.id),
+        })
+        .unwrap();
+    let err = f.desk.delete_team(f.network_team.id).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("“Network Team” cannot be deleted: 1 incident and 1 person refer to it"),
+        "{err}"
+    );
+    let err = f.desk.delete_category(f.application).unwrap_err();
+    assert!(
+        err.to_string().contains("2 incidents refer to it")
+            && err.to_string().contains("Deactivate it instead"),
+        "{err}"
+    );
+
+    // People: the operator cannot delete themself; a colleague with history is kept.
+    let err = f.desk.delete_person(f.me.id).unwrap_err();
+    assert_eq!(err.code(), "in_use");
+    assert!(err.to_string().contains("Who am I"), "{err}");
+    let err = f.desk.delete_person(f.colleague.id).unwrap_err();
+    assert_eq!(err.code(), "in_use", "{err}");
+    assert!(
+        err.to_string().contains("1 service they own refers to it"),
+        "{err}"
+    );
+    let newcomer = f
+        .desk
+        .save_person(&PersonInput {
+            name: "Nobody Yet".into(),
+            roles: vec!["service_desk_analyst".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(f.desk.delete_person(newcomer.id).unwrap(), "Nobody Yet");
+    let spare_team = f
+        .desk
+        .save_team(&TeamInput {
+            id: None,
+            name: "Spare".into(),
+            tier: "vendor".into(),
+            contact: String::new(),
+            expected_response_minutes: 0,
+        })
+        .unwrap();
+    f.desk.delete_team(spare_team.id).unwrap();
+    let spare_category = f
+        .desk
+        .save_category(&CategoryInput {
+            id: None,
+            name: "Printers".into(),
+            active: true,
+        })
+        .unwrap();
+    f.desk.delete_category(spare_category.id).unwrap();
+
+    let refs = f.desk.reference_data().unwrap();
+    assert!(refs.services.iter().any(|s| s.id == f.other_service));
+    assert!(refs.teams.iter().any(|t| t.id == f.network_team.id));
+    assert!(refs.teams.iter().all(|t| t.id != spare_team.id));
+    assert!(refs.people.iter().all(|p| p.id != newcomer.id));
+    assert!(refs.categories.iter().all(|c| c.id != spare_category.id));
+    assert_eq!(
+        f.desk.get(d.incident.id).unwrap().incident.id,
+        d.incident.id
+    );
+}
