@@ -315,3 +315,56 @@ fn assert_timeline_has_every_step(entries: &[Entry]) {
         "the timeline lists logged → acknowledged → resolved → verified → closed in that order: {listing:#?}"
     );
 }
+
+/// Settings › Services: a service added by mistake is deleted after a confirmation; in People,
+/// deleting the person the desk is signed in as is refused with the core's message in the form.
+#[test]
+fn a_settings_entry_added_by_mistake_is_deleted_and_one_in_use_is_refused() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("settings_entry_deleted");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = App::launch(&pre, &tmp.path().join("desk"), &artifacts, "delete");
+    desk.visible("welcome");
+    desk.fill("welcome-name", "Alex Morgan");
+    desk.click("welcome-start");
+    desk.gone("welcome");
+    desk.wait_text("operator-name", "Alex Morgan");
+
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-services");
+    add_service(&desk, SERVICE);
+    let rows = format!("{} {}", tid("settings-list"), tid("settings-row"));
+    desk.click("settings-add");
+    desk.fill("service-name", "Fax gatway");
+    desk.click("settings-save");
+    desk.wait_for("the second service in the list", |s| {
+        Ok((s.find_all(&rows)?.len() == 2).then_some(()))
+    });
+
+    desk.click_css(
+        &format!("{rows}[data-id]:last-child"),
+        "the misspelt service's row",
+    );
+    desk.click("settings-delete");
+    desk.wait_text("settings-delete-box", "Delete “Fax gatway”?");
+    desk.shot("confirm delete");
+    desk.click("settings-delete-confirm");
+    desk.wait_for("the deleted service to leave the list", |s| {
+        Ok((s.find_all(&rows)?.len() == 1).then_some(()))
+    });
+    let left = desk.text_css(&rows, "the remaining service row");
+    assert!(left.contains(SERVICE), "{left:?}");
+    desk.shot("service deleted");
+
+    desk.click("settings-tab-people");
+    desk.click_css(&rows, "the operator's row");
+    desk.click("settings-delete");
+    desk.click("settings-delete-confirm");
+    let refusal = desk.wait_text("form-error", "Who am I");
+    assert!(refusal.contains("Alex Morgan"), "{refusal:?}");
+    assert_eq!(desk.count_css(&rows), 1, "the person is still there");
+    desk.shot("operator delete refused");
+    desk.quit();
+}

@@ -91,6 +91,10 @@ export const setOperator = (personId) => call('set_operator', { person_id: perso
 
 // Settings
 export const saveService = (input) => call('save_service', input);
+export const deleteService = (id) => call('delete_service', { id });
+export const deleteTeam = (id) => call('delete_team', { id });
+export const deletePerson = (id) => call('delete_person', { id });
+export const deleteCategory = (id) => call('delete_category', { id });
 export const saveTeam = (input) => call('save_team', input);
 export const savePerson = (input) => call('save_person', input);
 export const saveCategory = (input) => call('save_category', input);

@@ -53,6 +53,32 @@ pub fn save_category(app: State<'_, AppState>, input: CategoryInput) -> Reply<Ca
     Ok(app.desk()?.save_category(&input)?)
 }
 
+/// The entry a delete command names.
+#[derive(Debug, Deserialize)]
+pub struct EntryId {
+    pub id: i64,
+}
+
+#[tauri::command]
+pub fn delete_service(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
+    Ok(app.desk()?.delete_service(input.id)?)
+}
+
+#[tauri::command]
+pub fn delete_team(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
+    Ok(app.desk()?.delete_team(input.id)?)
+}
+
+#[tauri::command]
+pub fn delete_person(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
+    Ok(app.desk()?.delete_person(input.id)?)
+}
+
+#[tauri::command]
+pub fn delete_category(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
+    Ok(app.desk()?.delete_category(input.id)?)
+}
+
 #[tauri::command]
 pub fn save_priority_matrix(
     app: State<'_, AppState>,

@@ -217,3 +217,28 @@ fn sla_settings_and_the_notification_centre_go_through_the_commands() {
     let centre = call(&w, "list_alerts", None).expect("alerts");
     assert_eq!(centre["unread"], 0);
 }
+
+#[test]
+fn deleting_a_settings_entry_goes_through_the_commands_and_a_used_one_is_refused() {
+    let w = app();
+    let (service, category) = setup_basics(&w);
+    let spare = call(
+        &w,
+        "save_service",
+        Some(json!({"name": "Fax gateway", "criticality": "low"})),
+    )
+    .expect("spare service saved");
+    let name = call(&w, "delete_service", Some(json!({"id": spare["id"]}))).expect("deleted");
+    assert_eq!(name, json!("Fax gateway"));
+    call(&w, "log_incident", Some(new_incident(service, category))).expect("logged");
+    let err = call(&w, "delete_service", Some(json!({"id": service}))).expect_err("in use");
+    assert_eq!(err["code"], "in_use");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1 incident refers to it")),
+        "{err}"
+    );
+    let err = call(&w, "delete_category", Some(json!({"id": 999_999}))).expect_err("missing");
+    assert_eq!(err["code"], "not_found");
+}

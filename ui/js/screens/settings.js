@@ -76,8 +76,10 @@ export function mount(root, params, ctx) {
  * A table of records on the left and the add/edit form on the right.
  * spec: {noun, items(), columns: [{label, cell(item), className}], form(item) → {body, read(), focus()}, save(input)}
  * Optional: `prefix` for the testids (`<prefix>-add`, `-save`, `-form`, `-list`, `-row`, `-empty`;
- * "settings" by default, so several tables can share a page) and `afterSave()` (reloads the
- * reference data by default).
+ * "settings" by default, so several tables can share a page), `afterSave()` (reloads the
+ * reference data by default) and `remove(id)`: an entry being edited then offers "Delete…",
+ * confirmed in place; the core refuses (`in_use`) anything that is still referred to, and that
+ * message is shown in the form.
  */
 export function entityTab(panel, ctx, spec) {
   const tid = (name) => `${spec.prefix || 'settings'}-${name}`;
@@ -123,6 +125,7 @@ export function entityTab(panel, ctx, spec) {
     renderList();
     const built = spec.form(item);
     const slot = h('div', { class: 'form-errors' });
+    const deleteSlot = h('div', { class: 'delete-slot' });
     const form = h(
       'form',
       {
@@ -157,8 +160,37 @@ export function entityTab(panel, ctx, spec) {
       built.body,
       h('div', { class: 'form-actions' },
         h('button', { type: 'submit', class: 'btn btn-primary', testid: tid('save') }, item ? 'Save changes' : `Add ${spec.noun}`),
-        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => edit(null) }, 'Cancel') : null),
+        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => edit(null) }, 'Cancel') : null,
+        item && spec.remove ? h('span', { class: 'form-actions-end' },
+          h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete'), onclick: () => confirmDelete() }, 'Delete…')) : null),
+      deleteSlot,
     );
+
+    function confirmDelete() {
+      clear(slot);
+      replace(deleteSlot, h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': `Delete ${spec.noun}?`, testid: tid('delete-box') },
+        h('p', { class: 'small' }, h('strong', null, `Delete “${item.name}”? `),
+          'Only an entry nothing refers to can be deleted; this cannot be undone.'),
+        h('div', { class: 'form-actions' },
+          h('button', { type: 'button', class: 'btn btn-danger', testid: tid('delete-confirm'), onclick: () => remove() }, 'Delete'),
+          h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete-cancel'), onclick: () => clear(deleteSlot) }, 'Keep it'))));
+      const keep = deleteSlot.querySelector('.btn-quiet');
+      if (keep) keep.focus();
+    }
+
+    async function remove() {
+      await busy(form, async () => {
+        try {
+          const name = await spec.remove(item.id);
+          await afterSave();
+          ctx.toast(`${spec.Noun} “${name}” deleted.`);
+          edit(null, false);
+        } catch (error) {
+          clear(deleteSlot);
+          showError(form, slot, error);
+        }
+      });
+    }
     submitOnCtrlEnter(form);
     replace(formSlot, form);
     if (focus) built.focus();
@@ -239,6 +271,7 @@ function servicesTab(panel, ctx) {
       };
     },
     save: api.saveService,
+    remove: api.deleteService,
   });
 }
 
@@ -277,6 +310,7 @@ function teamsTab(panel, ctx) {
       };
     },
     save: api.saveTeam,
+    remove: api.deleteTeam,
   });
 }
 
@@ -326,6 +360,7 @@ function peopleTab(panel, ctx) {
       };
     },
     save: api.savePerson,
+    remove: api.deletePerson,
   });
 }
 
@@ -350,6 +385,7 @@ function categoriesTab(panel, ctx) {
       };
     },
     save: api.saveCategory,
+    remove: api.deleteCategory,
   });
 }
 
