@@ -378,6 +378,12 @@ fn the_incidents_rebuild_keeps_rows_history_search_and_constraints() {
         )
         .unwrap();
     assert!(!sql.contains(" IN ("), "{sql}");
+    // The external-content full-text index agrees with the rebuilt table, row for row.
+    conn.execute(
+        "INSERT INTO incidents_fts (incidents_fts, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("full-text index consistent with the incidents table");
     let indexes: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL",
