@@ -29,6 +29,23 @@ fn outage(f: &Fixture) -> IncidentDetail {
     f.desk.log(&i).unwrap()
 }
 
+/// The outage, declared a major incident (reason "Revenue", a bridge) by a major incident
+/// manager.
+fn declared_outage(f: &Fixture) -> IncidentDetail {
+    let d = outage(f);
+    let m = mim(f);
+    f.desk
+        .declare_major(&DeclareInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            reason: "Revenue".into(),
+            manager_id: Some(m.id),
+            bridge: "bridge".into(),
+            emergency_change: String::new(),
+        })
+        .unwrap()
+}
+
 #[test]
 fn the_desk_suggests_a_major_incident_and_says_which_criteria_matched() {
     let f = fixture(); // 09:00
@@ -354,19 +371,7 @@ fn review_figures_match_the_hand_computed_example() {
             reason: String::new(),
         })
         .unwrap();
-    let d = outage(&f);
-    let m = mim(&f);
-    let d = f
-        .desk
-        .declare_major(&DeclareInput {
-            id: d.incident.id,
-            expected_version: d.incident.version,
-            reason: "Revenue".into(),
-            manager_id: Some(m.id),
-            bridge: "bridge".into(),
-            emergency_change: String::new(),
-        })
-        .unwrap();
+    let d = declared_outage(&f);
     f.clock.set(t("2026-03-02T09:04:00Z"));
     let d = f
         .desk
@@ -482,19 +487,7 @@ fn review_figures_match_the_hand_computed_example() {
 #[test]
 fn an_update_sent_before_an_early_resolution_counts_as_on_time() {
     let f = fixture();
-    let d = outage(&f);
-    let m = mim(&f);
-    let d = f
-        .desk
-        .declare_major(&DeclareInput {
-            id: d.incident.id,
-            expected_version: d.incident.version,
-            reason: "Revenue".into(),
-            manager_id: Some(m.id),
-            bridge: "bridge".into(),
-            emergency_change: String::new(),
-        })
-        .unwrap();
+    let d = declared_outage(&f);
     let mut audiences = f.desk.communication_settings().unwrap().audiences;
     for a in audiences.iter_mut().filter(|a| a.name != "Executives") {
         a.active = false;

@@ -597,6 +597,28 @@ impl App {
         });
     }
 
+    /// First run: answer the welcome screen with the operator's name and wait for the desk.
+    pub fn start_as(&self, name: &str) {
+        self.visible("welcome");
+        self.fill("welcome-name", name);
+        self.click("welcome-start");
+        self.gone("welcome");
+        self.wait_text("operator-name", name);
+    }
+
+    /// Settings › Services on a desk without services: add one the way a new user would (the
+    /// form for a new service is open beside the list; "Add service" makes sure of it).
+    pub fn add_first_service(&self, name: &str) {
+        self.click("settings-add");
+        self.fill("service-name", name);
+        self.click("settings-save");
+        self.wait_text_css(
+            &format!("{} {}", tid("settings-list"), tid("settings-row")),
+            name,
+            &format!("the service {name:?} in the settings list"),
+        );
+    }
+
     /// Delete the session, which quits the app, and check that the app process really exits.
     pub fn quit(mut self) {
         self.session

@@ -43,7 +43,7 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
     desk.click("nav-settings");
     desk.visible("settings");
     desk.click("settings-tab-services");
-    add_service(&desk, SERVICE);
+    desk.add_first_service(SERVICE);
     desk.shot("service added");
 
     // ── New incident with the title missing: refused next to the title, nothing saved ────
@@ -194,19 +194,6 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
     desk.quit();
 }
 
-/// Settings › Services: add a service the way a new user would (the form for a new service
-/// is open beside the list; "Add service" makes sure of it).
-fn add_service(desk: &App, name: &str) {
-    desk.click("settings-add");
-    desk.fill("service-name", name);
-    desk.click("settings-save");
-    desk.wait_text_css(
-        &format!("{} {}", tid("settings-list"), tid("settings-row")),
-        name,
-        &format!("the service {name:?} in the settings list"),
-    );
-}
-
 /// Everything but the title: description, category, service, reporter, channel,
 /// impact "extensive" and urgency "critical".
 fn fill_incident_except_title(desk: &App) {
@@ -325,16 +312,12 @@ fn a_settings_entry_added_by_mistake_is_deleted_and_one_in_use_is_refused() {
     let artifacts = Artifacts::for_test("settings_entry_deleted");
     let tmp = tempfile::tempdir().expect("temp dir");
     let desk = App::launch(&pre, &tmp.path().join("desk"), &artifacts, "delete");
-    desk.visible("welcome");
-    desk.fill("welcome-name", "Alex Morgan");
-    desk.click("welcome-start");
-    desk.gone("welcome");
-    desk.wait_text("operator-name", "Alex Morgan");
+    desk.start_as("Alex Morgan");
 
     desk.click("nav-settings");
     desk.visible("settings");
     desk.click("settings-tab-services");
-    add_service(&desk, SERVICE);
+    desk.add_first_service(SERVICE);
     let rows = format!("{} {}", tid("settings-list"), tid("settings-row"));
     desk.click("settings-add");
     desk.fill("service-name", "Fax gatway");

@@ -21,23 +21,12 @@ fn in_row(number: &str, testid: &str) -> String {
 
 /// First run: the welcome screen, then one service to log incidents against.
 fn set_up_desk(desk: &App) {
-    desk.visible("welcome");
-    desk.fill("welcome-name", "Alex Morgan");
-    desk.click("welcome-start");
-    desk.gone("welcome");
-    desk.wait_text("operator-name", "Alex Morgan");
+    desk.start_as("Alex Morgan");
 
     desk.click("nav-settings");
     desk.visible("settings");
     desk.click("settings-tab-services");
-    desk.click("settings-add");
-    desk.fill("service-name", SERVICE);
-    desk.click("settings-save");
-    desk.wait_text_css(
-        &format!("{} {}", tid("settings-list"), tid("settings-row")),
-        SERVICE,
-        &format!("the service {SERVICE:?} in the settings list"),
-    );
+    desk.add_first_service(SERVICE);
 }
 
 /// Settings › SLA: the P1 policy, saved, and read back after leaving the tab and coming back.
