@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0004_major_incidents.sql"),
     include_str!("sql/0005_review_snapshot.sql"),
     include_str!("sql/0006_incidents_checks.sql"),
+    include_str!("sql/0007_sla_next.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same

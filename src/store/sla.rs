@@ -430,19 +430,24 @@ pub fn mark_fired(
     Ok(())
 }
 
-/// The earliest deadline not yet fired: what the scheduler sleeps until.
+/// The earliest deadline not yet fired: what the scheduler sleeps until. `sla_next` holds each
+/// incident's earliest pending deadline (kept by triggers, migration 7).
 pub fn next_pending(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
     let v: Option<String> = conn
-        .prepare_cached("SELECT MIN(due_at) FROM sla_deadlines WHERE fired_at IS NULL")?
+        .prepare_cached("SELECT MIN(due_at) FROM sla_next")?
         .query_row([], |r| r.get(0))?;
     v.as_deref().map(parse_ts).transpose()
 }
 
-/// Pending deadlines due at or before `now`, oldest first.
+/// Pending deadlines due at or before `now`, oldest first. An incident with one has its
+/// earliest pending deadline at or before `now` too, so `sla_next` finds the incidents and their
+/// own rows the deadlines.
 pub fn due(conn: &Connection, now: &DateTime<Utc>, limit: i64) -> Result<Vec<Deadline>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT incident_id, kind, due_at FROM sla_deadlines
-         WHERE fired_at IS NULL AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
+        "SELECT d.incident_id, d.kind, d.due_at
+           FROM sla_next n JOIN sla_deadlines d ON d.incident_id = n.incident_id
+          WHERE n.due_at <= ?1 AND d.fired_at IS NULL AND d.due_at <= ?1
+          ORDER BY d.due_at, d.incident_id, d.kind LIMIT ?2",
     )?;
     let mut rows = stmt.query(params![ts(now), limit])?;
     let mut out = Vec::new();

@@ -41,7 +41,15 @@ fn clock(d: &IncidentDetail, k: ClockKind) -> incident_desk::sla::clocks::ClockV
 fn run_until(f: &Fixture, until: &str) -> Vec<incident_desk::store::sla::Alert> {
     let until = t(until);
     let mut out = Vec::new();
+    let mut rounds = 0;
     while f.clock.now() < until {
+        rounds += 1;
+        // A deadline that firing does not move on would loop here forever.
+        assert!(
+            rounds < 10_000,
+            "the next deadline stopped advancing at {}",
+            f.clock.now()
+        );
         let next = f
             .desk
             .next_deadline()
@@ -703,4 +711,85 @@ fn quiet_hours_silence_p3_warnings_but_never_p1_breaches() {
             .any(|n| n.title.starts_with("P1 INC-000001 resolution SLA 75%")),
         "P1 still notifies: {shown:?}"
     );
+}
+
+/// `sla_next` (one row per incident: its earliest pending deadline, kept by triggers) must
+/// agree with `sla_deadlines` after anything: logging, firing, priority changes, resolving,
+/// closing, SLA settings changes. The scheduler trusts it for when to wake and what is due.
+fn assert_next_matches_deadlines(desk: &Desk) {
+    desk.db()
+        .read(|tx| {
+            let mismatches: i64 = tx.query_row(
+                "SELECT (SELECT COUNT(*) FROM (
+                   SELECT incident_id, MIN(due_at) FROM sla_deadlines
+                    WHERE fired_at IS NULL GROUP BY incident_id
+                   EXCEPT SELECT incident_id, due_at FROM sla_next))
+                 + (SELECT COUNT(*) FROM (
+                   SELECT incident_id, due_at FROM sla_next
+                   EXCEPT SELECT incident_id, MIN(due_at) FROM sla_deadlines
+                    WHERE fired_at IS NULL GROUP BY incident_id))",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(mismatches, 0, "sla_next disagrees with sla_deadlines");
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_next_deadline_per_incident_stays_exact_through_firing_changes_and_closure() {
+    let f = fixture();
+    let p1 = log_with(&f, "extensive", "critical");
+    let p3 = log_with(&f, "moderate", "medium");
+    let p4 = log_with(&f, "minor", "low");
+    assert_next_matches_deadlines(&f.desk);
+    let first = f.desk.next_deadline().unwrap().expect("a pending deadline");
+    let p1_response = clock(&p1, ClockKind::Response).due_at.unwrap();
+    assert!(
+        first > p1.incident.logged_at && first < p1_response,
+        "the P1's first response warning, before its breach at {p1_response}, is the earliest deadline of the desk: {first}"
+    );
+
+    // Fire everything due in the first half hour: warnings and breaches move each next.
+    run_until(&f, "2026-03-02T09:30:00Z");
+    assert_next_matches_deadlines(&f.desk);
+    assert!(f.desk.next_deadline().unwrap().unwrap() > t("2026-03-02T09:30:00Z"));
+
+    // Raising the P4 to P1 re-measures its clocks; resolving and closing the P3 ends its own.
+    let p4 = f.desk.get(p4.incident.id).unwrap();
+    f.desk
+        .update(&UpdateIncident {
+            id: p4.incident.id,
+            expected_version: p4.incident.version,
+            changes: IncidentChanges {
+                impact: Some("extensive".into()),
+                urgency: Some("critical".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap();
+    assert_next_matches_deadlines(&f.desk);
+    let p3 = f.close(&f.verify(&f.resolve(&f.desk.get(p3.incident.id).unwrap())));
+    assert_next_matches_deadlines(&f.desk);
+    f.desk
+        .db()
+        .read(|tx| {
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM sla_next WHERE incident_id = ?1",
+                [p3.incident.id],
+                |r| r.get(0),
+            )?;
+            assert_eq!(n, 0, "a closed incident has nothing pending");
+            Ok(())
+        })
+        .unwrap();
+
+    // A policy change re-measures every open incident in one transaction.
+    let mut p1_policy = policy(&f, Priority::P1);
+    p1_policy.resolution_minutes += 120;
+    f.desk.save_sla_policy(&p1_policy).unwrap();
+    assert_next_matches_deadlines(&f.desk);
+    run_until(&f, "2026-03-03T18:00:00Z");
+    assert_next_matches_deadlines(&f.desk);
 }

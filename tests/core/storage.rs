@@ -393,3 +393,43 @@ fn the_incidents_rebuild_keeps_rows_history_search_and_constraints() {
         .unwrap();
     assert_eq!(indexes, 8);
 }
+
+/// Migration 7 fills `sla_next` from the deadlines a version-6 file already has: the earliest
+/// pending one per incident (fired ones do not count), so the scheduler wakes for it.
+#[test]
+fn the_next_deadline_table_is_filled_from_existing_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate_to(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO services (name, criticality) VALUES ('Mail relay', 'high');
+             INSERT INTO incidents (id, number, title, description, category_id, service_id, reporter_name,
+               reporter_contact, channel, started_at, logged_at, impact, urgency, priority, computed_priority,
+               status, created_by, updated_at, updated_by)
+             VALUES (3, 'INC-000003', 'Queue stuck', 'Mail queue stuck', 1, 1, 'R', 'r@example.org', 'phone',
+               '2026-03-02T08:00:00.000Z', '2026-03-02T08:00:00.000Z', 'minor', 'low', 'P4', 'P4', 'new',
+               'Old operator', '2026-03-02T08:00:00.000Z', 'Old operator');
+             INSERT INTO sla_deadlines (incident_id, kind, due_at, fired_at) VALUES
+               (3, 'response:warning:50', '2026-03-02T08:30:00.000Z', '2026-03-02T08:30:00.000Z'),
+               (3, 'response:breach', '2026-03-02T10:00:00.000Z', NULL),
+               (3, 'resolution:breach', '2026-03-06T08:00:00.000Z', NULL);",
+        )
+        .unwrap();
+    }
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    assert_eq!(
+        desk.next_deadline().unwrap(),
+        Some(
+            chrono::DateTime::parse_from_rfc3339("2026-03-02T10:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        )
+    );
+    let rows: i64 = desk
+        .db()
+        .read(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM sla_next", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(rows, 1);
+}
