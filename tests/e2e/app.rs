@@ -15,6 +15,10 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::webdriver::{DriverSetup, Element, Session, TauriDriver, WdResult};
 
 /// How long a wait lasts before the test fails. `INCIDENT_DESK_E2E_TIMEOUT_SECS` overrides it.
+/// The session-bus name of the app's single-instance lock (tauri-plugin-single-instance:
+/// the bundle identifier + ".SingleInstance", maybe with a version suffix).
+const SINGLE_INSTANCE_NAME: &str = "org.incidentdesk.app.SingleInstance";
+
 pub fn default_timeout() -> Duration {
     let secs = env::var("INCIDENT_DESK_E2E_TIMEOUT_SECS")
         .ok()
@@ -302,6 +306,18 @@ impl App {
             let dir = xdg.join(sub);
             fs::create_dir_all(&dir).expect("create XDG folder");
             env_vars.push((var.to_string(), dir.display().to_string()));
+        }
+        // The single-instance lock is a name on the session bus: a previous test's app that is
+        // still shutting down (slow on a loaded machine) would make this one hand over and exit.
+        let held = |names: Vec<String>| names.iter().any(|n| n.starts_with(SINGLE_INSTANCE_NAME));
+        if crate::dbus::poll(Duration::from_secs(30), || {
+            (!held(crate::dbus::bus_names())).then_some(())
+        })
+        .is_none()
+        {
+            eprintln!(
+                "warning: {SINGLE_INSTANCE_NAME} is still owned after 30 s; launching anyway"
+            );
         }
         let mut driver = TauriDriver::start(&DriverSetup {
             tauri_driver: &pre.tauri_driver,

@@ -472,6 +472,30 @@ pub fn name_owner(name: &str) -> Result<String, String> {
         })
 }
 
+/// Every name on the session bus right now (asked with dbus-send); empty without a bus.
+pub fn bus_names() -> Vec<String> {
+    let Ok(out) = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.ListNames",
+        ])
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("string \"")
+                .map(|s| s.trim_end_matches('"').to_string())
+        })
+        .collect()
+}
+
 /// A private session bus with no notification server and no service activation at all: a
 /// desktop without a notification daemon. Killed on drop.
 pub struct BareBus {
