@@ -32,6 +32,21 @@ fn log_with(f: &Fixture, impact: &str, urgency: &str) -> IncidentDetail {
     f.desk.log(&i).unwrap()
 }
 
+/// Edits impact and urgency to extensive × critical, which the default matrix makes a P1.
+fn raise_to_p1(f: &Fixture, d: &IncidentDetail) -> IncidentDetail {
+    f.desk
+        .update(&UpdateIncident {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            changes: IncidentChanges {
+                impact: Some("extensive".into()),
+                urgency: Some("critical".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap()
+}
+
 fn clock(d: &IncidentDetail, k: ClockKind) -> incident_desk::sla::clocks::ClockView {
     d.sla.clocks.iter().find(|c| c.clock == k).unwrap().clone()
 }
@@ -191,18 +206,7 @@ fn raising_a_p3_to_p1_after_ten_minutes_leaves_five_minutes_of_response_time() {
     let d = log_with(&f, "moderate", "medium");
     assert_eq!(d.incident.priority, Priority::P3);
     f.clock.advance(Duration::minutes(10));
-    let d = f
-        .desk
-        .update(&UpdateIncident {
-            id: d.incident.id,
-            expected_version: d.incident.version,
-            changes: IncidentChanges {
-                impact: Some("extensive".into()),
-                urgency: Some("critical".into()),
-                ..Default::default()
-            },
-        })
-        .unwrap();
+    let d = raise_to_p1(&f, &d);
     assert_eq!(d.incident.priority, Priority::P1);
     let r = clock(&d, ClockKind::Response);
     assert_eq!((r.elapsed_seconds, r.remaining_seconds), (600, 300));
@@ -757,18 +761,7 @@ fn the_next_deadline_per_incident_stays_exact_through_firing_changes_and_closure
     assert!(f.desk.next_deadline().unwrap().unwrap() > t("2026-03-02T09:30:00Z"));
 
     // Raising the P4 to P1 re-measures its clocks; resolving and closing the P3 ends its own.
-    let p4 = f.desk.get(p4.incident.id).unwrap();
-    f.desk
-        .update(&UpdateIncident {
-            id: p4.incident.id,
-            expected_version: p4.incident.version,
-            changes: IncidentChanges {
-                impact: Some("extensive".into()),
-                urgency: Some("critical".into()),
-                ..Default::default()
-            },
-        })
-        .unwrap();
+    raise_to_p1(&f, &f.desk.get(p4.incident.id).unwrap());
     assert_next_matches_deadlines(&f.desk);
     let p3 = f.close(&f.verify(&f.resolve(&f.desk.get(p3.incident.id).unwrap())));
     assert_next_matches_deadlines(&f.desk);

@@ -168,17 +168,17 @@ export function entityTab(panel, ctx, spec) {
 
     function confirmDelete() {
       clear(slot);
+      const keep = h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete-cancel'), onclick: () => clear(deleteSlot) }, 'Keep it');
+      const deleteButton = h('button', { type: 'button', class: 'btn btn-danger', testid: tid('delete-confirm'), onclick: () => remove(deleteButton) }, 'Delete');
       replace(deleteSlot, h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': `Delete ${spec.noun}?`, testid: tid('delete-box') },
         h('p', { class: 'small' }, h('strong', null, `Delete “${item.name}”? `),
           'Only an entry nothing refers to can be deleted; this cannot be undone.'),
-        h('div', { class: 'form-actions' },
-          h('button', { type: 'button', class: 'btn btn-danger', testid: tid('delete-confirm'), onclick: () => remove() }, 'Delete'),
-          h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete-cancel'), onclick: () => clear(deleteSlot) }, 'Keep it'))));
-      const keep = deleteSlot.querySelector('.btn-quiet');
-      if (keep) keep.focus();
+        h('div', { class: 'form-actions' }, deleteButton, keep)));
+      keep.focus();
     }
 
-    async function remove() {
+    async function remove(deleteButton) {
+      deleteButton.disabled = true;
       await busy(form, async () => {
         try {
           const name = await spec.remove(item.id);
