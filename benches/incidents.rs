@@ -43,7 +43,7 @@
 //! Unknown arguments (cargo passes `--bench`) are ignored.
 
 use incident_desk::demo::{self, Catalog, Rng};
-use incident_desk::model::{IncidentQuery, NewIncident, SortOrder};
+use incident_desk::domain::model::{IncidentQuery, NewIncident, SortOrder};
 use incident_desk::store::incidents::SLA_COLUMNS;
 use incident_desk::{Clock, Desk, FixedClock};
 use rusqlite::config::DbConfig;
@@ -78,7 +78,7 @@ fn data_key() -> String {
         }
     };
     eat(include_str!("../src/demo.rs"));
-    eat(include_str!("../src/ops.rs"));
+    eat(include_str!("../src/actions/incidents.rs"));
     for m in incident_desk::store::migrations::MIGRATIONS {
         eat(m);
     }

@@ -10,7 +10,7 @@
 //! `--letter` lays it out on US Letter instead of A4; `--out` also writes the PDF, to look at.
 //! Unknown arguments (cargo passes `--bench`) are ignored.
 
-use incident_desk::report::{render_pdf, Block, Column, PaperSize, ReportDocument};
+use incident_desk::domain::report::{render_pdf, Block, Column, PaperSize, ReportDocument};
 use std::time::{Duration, Instant};
 
 const TARGET_MS: f64 = 150.0;

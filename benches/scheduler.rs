@@ -18,12 +18,13 @@
 //! Unknown arguments (cargo passes `--bench`) are ignored.
 
 use chrono::{DateTime, Duration as CDuration, Utc};
+use incident_desk::actions::incidents;
 use incident_desk::demo::{self, Rng};
-use incident_desk::model::{IncidentChanges, NewIncident, Priority, UpdateIncident};
+use incident_desk::domain::model::{IncidentChanges, NewIncident, Priority, UpdateIncident};
 use incident_desk::notify::{DesktopNotification, Notifier};
 use incident_desk::scheduler::SchedulerHandle;
 use incident_desk::store::events::Actor;
-use incident_desk::{ops, Clock, Desk};
+use incident_desk::{Clock, Desk};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -133,7 +134,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..n {
                 let (i, u) = *rng.pick(&kinds);
                 let at = Utc::now() - CDuration::seconds(rng.below(3 * 3600) as i64);
-                ops::log(tx, &actor, at, &incident(&cat, &mut rng, i, u))?;
+                incidents::log(tx, &actor, at, &incident(&cat, &mut rng, i, u))?;
             }
             Ok(())
         })?;
@@ -152,7 +153,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     // Whatever generation left overdue is history, not part of the measurement.
     desk.db()
-        .write(|tx| incident_desk::sla::settle_history(tx, Utc::now()))?;
+        .write(|tx| incident_desk::actions::firing::settle_history(tx, Utc::now()))?;
 
     // Re-arm cost: a change that moves deadlines, and the next-deadline query.
     let mut change_ms = Vec::new();

@@ -5,8 +5,8 @@
 //! every generated incident has the history a real one would have: logged, assigned,
 //! acknowledged, escalated, resolved, verified, closed — as far as its age allows.
 
-use crate::model::*;
-use crate::ops;
+use crate::actions;
+use crate::domain::model::*;
 use crate::store::catalog;
 use crate::store::events::Actor;
 use crate::Result;
@@ -392,7 +392,7 @@ pub fn seed_incidents(
             *rng.pick(&["user_report", "phone", "email", "walk_in", "phone"])
         };
         let started = logged - Duration::minutes(rng.below(45) as i64);
-        let id = ops::log(
+        let id = actions::incidents::log(
             conn,
             &logger,
             logged,
@@ -434,7 +434,7 @@ pub fn seed_incidents(
         }
         let Some(at) = step(5, rng) else { continue };
         let agent = rng.pick(desk_agents).clone();
-        ops::acknowledge(
+        actions::incidents::acknowledge(
             conn,
             &agent,
             at,
@@ -447,7 +447,7 @@ pub fn seed_incidents(
         let escalated = !matches!(category, "Access" | "Other") && rng.chance(60);
         if escalated {
             let Some(at) = step(15, rng) else { continue };
-            ops::escalate(
+            actions::incidents::escalate(
                 conn,
                 &agent,
                 at,
@@ -472,7 +472,7 @@ pub fn seed_incidents(
         if (minor && rng.chance(6)) || (age < Duration::hours(6) && rng.chance(60)) {
             if rng.chance(50) {
                 if let Some(at) = step(20, rng) {
-                    ops::note(
+                    actions::incidents::note(
                         conn,
                         &worker,
                         at,
@@ -489,7 +489,7 @@ pub fn seed_incidents(
         }
         let Some(at) = step(60, rng) else { continue };
         let (code, notes) = *rng.pick(RESOLUTIONS);
-        ops::resolve(
+        actions::incidents::resolve(
             conn,
             &worker,
             at,
@@ -506,7 +506,7 @@ pub fn seed_incidents(
         }
         let Some(at) = step(30, rng) else { continue };
         let method = *rng.pick(&["monitoring_data", "functional_test", "reporter_confirmed"]);
-        ops::verify(
+        actions::incidents::verify(
             conn,
             &agent,
             at,
@@ -519,7 +519,7 @@ pub fn seed_incidents(
         )?;
         version += 1;
         let Some(at) = step(30, rng) else { continue };
-        ops::close(
+        actions::incidents::close(
             conn,
             &agent,
             at,
@@ -547,6 +547,6 @@ pub fn seed(conn: &Connection, spec: &Spec, now: DateTime<Utc>) -> Result<Catalo
         spec.spread_days,
     )?;
     // The demo's past is history, not news: no flood of alerts on first start.
-    crate::sla::settle_history(conn, now)?;
+    crate::actions::firing::settle_history(conn, now)?;
     Ok(cat)
 }

@@ -2,21 +2,20 @@
 //!
 //! Everything a user can do is a method of [`Desk`] with a typed input and output, callable from
 //! a test without a window. The Tauri shell (`src-tauri/`) is a thin adapter over it.
+//!
+//! Layers, each importing only from the ones below it (tests/core/layering.rs keeps it so):
+//! 0 `error`, `clock` → 1 `domain` (records and pure rules) → 2 `store` (all SQL) → 3 `actions`
+//! (one function per thing a user does, in one transaction) → 4 `desk` (the API and its view
+//! types), `demo`, `scheduler`, `notify` → 5 the shells (src-tauri, src/bin).
 
+pub mod actions;
 pub mod clock;
 pub mod demo;
 pub mod desk;
+pub mod domain;
 pub mod error;
-pub mod lifecycle;
-pub mod major;
-pub mod model;
 pub mod notify;
-pub mod ops;
-pub mod priority;
-pub mod report;
-pub mod review;
 pub mod scheduler;
-pub mod sla;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

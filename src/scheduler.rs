@@ -167,7 +167,7 @@ async fn run(
 }
 
 fn is_quiet(desk: &Desk, a: &Alert) -> bool {
-    use crate::model::Priority;
+    use crate::domain::model::Priority;
     if a.kind != "sla_warning" || !matches!(a.priority, Some(Priority::P3 | Priority::P4)) {
         return false;
     }
@@ -259,7 +259,7 @@ fn deliver(
             urgent: a.kind == "sla_breach"
                 && matches!(
                     a.priority,
-                    Some(crate::model::Priority::P1 | crate::model::Priority::P2)
+                    Some(crate::domain::model::Priority::P1 | crate::domain::model::Priority::P2)
                 ),
         };
         match notifier.show(&n) {

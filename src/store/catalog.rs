@@ -2,8 +2,8 @@
 //! settings (operator, priority matrix). Validation of these inputs lives here too, so a bad
 //! value is refused before anything is written.
 
-use crate::model::*;
-use crate::priority::PriorityMatrix;
+use crate::domain::model::*;
+use crate::domain::priority::PriorityMatrix;
 use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -349,14 +349,16 @@ pub fn save_category(conn: &Connection, input: &CategoryInput) -> Result<i64> {
 
 // ---- settings ----
 
-fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+/// A value of the `settings` table (key → text).
+pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
         .optional()?)
 }
 
-fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+/// Sets a value of the `settings` table.
+pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -547,4 +549,12 @@ pub fn delete(conn: &Connection, entry: Entry, id: i64) -> Result<String> {
     conn.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", entry.table()))?
         .execute([id])?;
     Ok(name)
+}
+
+/// A category's name and whether it may still be chosen.
+pub fn category_state(conn: &Connection, id: i64) -> Result<Option<(String, bool)>> {
+    Ok(conn
+        .prepare_cached("SELECT name, active FROM categories WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }

@@ -2,7 +2,7 @@
 //! transaction as the row, so the timeline can never disagree with the current state.
 
 use super::{parse_ts, ts};
-use crate::model::Event;
+use crate::domain::model::Event;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
@@ -469,4 +469,17 @@ fn when(stored: &str) -> String {
         Ok(t) => t.format("%a %d %b %H:%M UTC").to_string(),
         Err(_) => stored.to_string(),
     }
+}
+
+/// The id and hash of the last event of an incident (0 and "" when it has none): the chain
+/// head a printed review carries.
+pub fn last_of_incident(conn: &Connection, incident_id: i64) -> Result<(i64, String)> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, COALESCE(hash, '') FROM events WHERE incident_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, String::new())))
 }

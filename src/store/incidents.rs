@@ -1,15 +1,12 @@
 //! The `incidents` table: the current state of each incident, and the list query.
 
 use super::{parse_opt_ts, parse_ts, ts};
-use crate::model::*;
+use crate::domain::model::*;
 use crate::{Error, Result};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-/// The human id of an incident.
-pub fn number_for(id: i64) -> String {
-    format!("INC-{id:06}")
-}
+pub use crate::domain::model::number_for;
 
 /// The id the next incident gets; called inside the write transaction that inserts it.
 pub fn next_id(conn: &Connection) -> Result<i64> {
@@ -22,6 +19,14 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT COUNT(*) FROM incidents")?
         .query_row([], |r| r.get(0))?)
+}
+
+/// The ids of every incident not yet closed (its SLA deadlines may still move).
+pub fn open_ids(conn: &Connection) -> Result<Vec<i64>> {
+    Ok(conn
+        .prepare("SELECT id FROM incidents WHERE status <> 'closed'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Inserts `inc` as given (its id and number included).

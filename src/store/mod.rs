@@ -7,7 +7,9 @@
 pub mod catalog;
 pub mod events;
 pub mod incidents;
+pub mod major;
 pub mod migrations;
+pub mod review;
 pub mod sla;
 
 use crate::{Error, Result};

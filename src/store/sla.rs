@@ -2,8 +2,9 @@
 //! settings, the deadlines the scheduler waits for, and the alerts of the notification centre.
 
 use super::{parse_opt_ts, parse_ts, ts};
-use crate::model::Priority;
-use crate::sla::config::*;
+use crate::domain::model::Priority;
+use crate::domain::sla::config::*;
+use crate::domain::sla::PauseEvent;
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -253,7 +254,7 @@ pub fn save_rule(conn: &Connection, rule: &EscalationRule) -> Result<i64> {
         _ => {}
     }
     if let Some(t) = &rule.tier {
-        crate::model::Tier::parse(t, "tier")?;
+        crate::domain::model::Tier::parse(t, "tier")?;
     }
     let values = params![
         name,
@@ -559,4 +560,46 @@ pub fn mark_read(conn: &Connection, ids: Option<&[i64]>, at: &DateTime<Utc>) -> 
         }
     }
     Ok(())
+}
+
+/// The clock-relevant events of an incident (kind, time), in time order.
+pub fn clock_events(conn: &Connection, incident_id: i64) -> Result<Vec<(String, DateTime<Utc>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, at FROM events WHERE incident_id = ?1
+           AND kind IN ('created', 'resolved', 'reopened', 'paused', 'resumed')
+         ORDER BY at, id",
+    )?;
+    let mut rows = stmt.query([incident_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, parse_ts(&r.get::<_, String>(1)?)?));
+    }
+    Ok(out)
+}
+
+/// The `paused` and `resumed` events of an incident, in time order.
+pub fn pause_events(conn: &Connection, incident_id: i64) -> Result<Vec<PauseEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, at, actor, detail FROM events WHERE incident_id = ?1 AND kind IN ('paused', 'resumed') ORDER BY at, id",
+    )?;
+    let mut rows = stmt.query([incident_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(PauseEvent {
+            kind: r.get(0)?,
+            at: parse_ts(&r.get::<_, String>(1)?)?,
+            actor: r.get(2)?,
+            detail: r.get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The tier of a team, for escalation rules that match on it.
+pub fn team_tier(conn: &Connection, team_id: Option<i64>) -> Result<Option<String>> {
+    let Some(id) = team_id else { return Ok(None) };
+    Ok(conn
+        .prepare_cached("SELECT tier FROM teams WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use chrono::Duration;
-use incident_desk::model::*;
+use incident_desk::domain::model::*;
 
 #[test]
 fn a_logged_incident_gets_a_human_id_utc_times_and_the_matrix_priority() {

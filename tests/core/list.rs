@@ -2,7 +2,8 @@
 
 use crate::support::*;
 use chrono::Duration;
-use incident_desk::model::*;
+use incident_desk::desk::*;
+use incident_desk::domain::model::*;
 
 /// Four incidents of different priority, age, service and state.
 fn populated() -> (Fixture, Vec<IncidentDetail>) {

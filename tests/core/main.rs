@@ -3,6 +3,7 @@
 mod support;
 
 mod incidents;
+mod layering;
 mod list;
 mod major;
 mod report_pdf;

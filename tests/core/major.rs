@@ -3,9 +3,10 @@
 
 use crate::support::*;
 use chrono::{DateTime, Duration, Utc};
-use incident_desk::major::{CorrectionInput, DeclareInput, Milestone, UpdateInput};
-use incident_desk::model::*;
-use incident_desk::review::{ActionInput, ReviewEdit};
+use incident_desk::desk::*;
+use incident_desk::domain::major::{CorrectionInput, DeclareInput, Milestone, UpdateInput};
+use incident_desk::domain::model::*;
+use incident_desk::domain::review::{ActionInput, ReviewEdit};
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -353,7 +354,7 @@ fn a_milestone_correction_is_itself_recorded() {
 fn review_figures_match_the_hand_computed_example() {
     let f = fixture();
     f.desk
-        .save_escalation_rule(&incident_desk::sla::config::EscalationRule {
+        .save_escalation_rule(&incident_desk::domain::sla::config::EscalationRule {
             id: None,
             name: "P1 to network".into(),
             active: true,
@@ -362,9 +363,9 @@ fn review_figures_match_the_hand_computed_example() {
             service_id: None,
             team_id: None,
             tier: None,
-            trigger: incident_desk::sla::config::RuleTrigger::Unresolved,
+            trigger: incident_desk::domain::sla::config::RuleTrigger::Unresolved,
             after_minutes: 15,
-            action: incident_desk::sla::config::RuleAction::EscalateTeam,
+            action: incident_desk::domain::sla::config::RuleAction::EscalateTeam,
             target_team_id: Some(f.network_team.id),
             target_person_id: None,
             target_priority: None,
@@ -733,7 +734,7 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
     f.desk.set_organisation("Northwind Retail Ltd").unwrap();
     let pdf = f
         .desk
-        .review_pdf(d.incident.id, incident_desk::report::PaperSize::A4)
+        .review_pdf(d.incident.id, incident_desk::domain::report::PaperSize::A4)
         .unwrap();
     // To look at it: REVIEW_PDF_OUT=/tmp/review.pdf cargo test --test core printed_review
     if let Some(out) = std::env::var_os("REVIEW_PDF_OUT") {

@@ -4,7 +4,7 @@
 //! text (with `-layout`, and `-bbox` for word positions), `pdfinfo` for pages and paper, and
 //! `pdffonts` for font embedding. They are required; a missing tool fails the test.
 
-use incident_desk::report::{render_pdf, Block, Column, PaperSize, ReportDocument};
+use incident_desk::domain::report::{render_pdf, Block, Column, PaperSize, ReportDocument};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,8 +1,8 @@
 //! Settings: services, teams, people, categories, operator, the priority matrix, demo data.
 
 use crate::support::*;
-use incident_desk::model::*;
-use incident_desk::priority::PriorityMatrix;
+use incident_desk::domain::model::*;
+use incident_desk::domain::priority::PriorityMatrix;
 
 #[test]
 fn settings_inputs_are_validated_with_the_field_named() {

@@ -3,11 +3,12 @@
 
 use crate::support::*;
 use chrono::{DateTime, Duration, Utc};
-use incident_desk::model::*;
+use incident_desk::desk::*;
+use incident_desk::domain::model::*;
+use incident_desk::domain::sla::clocks::{ClockKind, ClockState};
+use incident_desk::domain::sla::config::*;
 use incident_desk::notify::RecordingNotifier;
 use incident_desk::scheduler::{summary_of_missed, SchedulerHandle};
-use incident_desk::sla::clocks::{ClockKind, ClockState};
-use incident_desk::sla::config::*;
 use incident_desk::{Desk, FixedClock};
 use std::sync::Arc;
 
@@ -47,7 +48,7 @@ fn raise_to_p1(f: &Fixture, d: &IncidentDetail) -> IncidentDetail {
         .unwrap()
 }
 
-fn clock(d: &IncidentDetail, k: ClockKind) -> incident_desk::sla::clocks::ClockView {
+fn clock(d: &IncidentDetail, k: ClockKind) -> incident_desk::domain::sla::clocks::ClockView {
     d.sla.clocks.iter().find(|c| c.clock == k).unwrap().clone()
 }
 

@@ -1,7 +1,7 @@
 //! The database file: pragmas, migrations, durability, atomicity, append-only history.
 
 use crate::support::*;
-use incident_desk::model::*;
+use incident_desk::domain::model::*;
 use incident_desk::store::migrations;
 use incident_desk::{Desk, FixedClock, DATABASE_FILE};
 use rusqlite::Connection;

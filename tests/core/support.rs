@@ -1,6 +1,7 @@
 //! Shared fixtures: a desk on a virtual clock with the basics set up.
 
-use incident_desk::model::*;
+use incident_desk::desk::*;
+use incident_desk::domain::model::*;
 use incident_desk::{Desk, FixedClock};
 use std::sync::Arc;
 

@@ -1,7 +1,8 @@
 //! Commands of the incident lifecycle.
 
 use crate::state::{ApiError, AppState};
-use incident_desk::model::*;
+use incident_desk::desk::*;
+use incident_desk::domain::model::*;
 use serde::Deserialize;
 use tauri::State;
 

@@ -1,12 +1,12 @@
 //! Commands of major incidents, stakeholder communication and post-incident reviews.
 
 use crate::state::{ApiError, AppState};
+use incident_desk::desk::IncidentDetail;
 use incident_desk::desk::{CommunicationSettings, MajorView};
-use incident_desk::major::{
+use incident_desk::domain::major::{
     Audience, CorrectionInput, DeclareInput, Draft, MajorCriteria, Template, UpdateInput,
 };
-use incident_desk::model::IncidentDetail;
-use incident_desk::review::{ActionInput, ReviewEdit, ReviewView};
+use incident_desk::domain::review::{ActionInput, ReviewEdit, ReviewView};
 use serde::Deserialize;
 use tauri::State;
 
@@ -155,8 +155,8 @@ pub async fn export_review_pdf<R: tauri::Runtime>(
     use tauri_plugin_dialog::DialogExt;
     let desk = state.desk()?;
     let paper = match input.paper.as_str() {
-        "letter" => incident_desk::report::PaperSize::Letter,
-        "" | "a4" => incident_desk::report::PaperSize::A4,
+        "letter" => incident_desk::domain::report::PaperSize::Letter,
+        "" | "a4" => incident_desk::domain::report::PaperSize::A4,
         other => {
             return Err(incident_desk::Error::validation(
                 "paper",

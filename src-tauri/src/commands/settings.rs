@@ -1,8 +1,9 @@
 //! Commands of the desk itself and of Settings.
 
 use crate::state::{ApiError, AppState};
-use incident_desk::model::*;
-use incident_desk::priority::PriorityMatrix;
+use incident_desk::desk::*;
+use incident_desk::domain::model::*;
+use incident_desk::domain::priority::PriorityMatrix;
 use serde::Deserialize;
 use tauri::State;
 

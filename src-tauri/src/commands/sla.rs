@@ -1,9 +1,12 @@
 //! Commands of the SLA engine: pausing clocks, SLA settings, the notification centre.
 
 use crate::state::{ApiError, AppState};
+use incident_desk::desk::*;
 use incident_desk::desk::{AlertCentre, SlaSettings};
-use incident_desk::model::*;
-use incident_desk::sla::config::{CalendarRecord, EscalationRule, ReminderSettings, SlaPolicy};
+use incident_desk::domain::model::*;
+use incident_desk::domain::sla::config::{
+    CalendarRecord, EscalationRule, ReminderSettings, SlaPolicy,
+};
 use serde::Deserialize;
 use tauri::State;
 

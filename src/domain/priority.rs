@@ -3,7 +3,7 @@
 //! The reference insists that users must not self-assign priority, so the priority of an
 //! incident is always what this matrix gives unless an operator overrides it with a reason.
 
-use crate::model::{Impact, Priority, Urgency};
+use crate::domain::model::{Impact, Priority, Urgency};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 

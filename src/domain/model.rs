@@ -7,6 +7,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The human id of an incident.
+pub fn number_for(id: i64) -> String {
+    format!("INC-{id:06}")
+}
+
 /// Declares a string-backed enum with a label and a definition per value.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $key:literal, $label:literal, $definition:literal;)+ }) => {
@@ -403,21 +408,6 @@ pub struct Event {
     pub summary: String,
 }
 
-/// An incident with its timeline.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct IncidentDetail {
-    pub incident: Incident,
-    pub timeline: Vec<Event>,
-    /// The SLA panel: both clocks, pauses, as of the moment it was read.
-    pub sla: crate::sla::SlaPanel,
-    /// Set once a major incident is declared.
-    pub major: Option<crate::major::MajorRecord>,
-    /// The major-incident criteria that hold now: the desk suggests declaring when not empty.
-    pub major_criteria: Vec<crate::major::Criterion>,
-    /// draft or final, once a post-incident review exists.
-    pub review_status: Option<String>,
-}
-
 /// Everything needed to log an incident. Impact and urgency set the priority; an override
 /// needs a reason.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -598,46 +588,4 @@ pub struct IncidentQuery {
     pub offset: i64,
     /// Defaults to 50, at most 500.
     pub limit: Option<i64>,
-}
-
-/// The lists forms choose from, in one call.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReferenceData {
-    pub services: Vec<Service>,
-    pub teams: Vec<Team>,
-    pub people: Vec<Person>,
-    pub categories: Vec<Category>,
-    pub impacts: Vec<Choice>,
-    pub urgencies: Vec<Choice>,
-    pub priorities: Vec<Choice>,
-    pub statuses: Vec<Choice>,
-    pub channels: Vec<Choice>,
-    pub resolution_codes: Vec<Choice>,
-    pub verification_methods: Vec<Choice>,
-    pub escalation_kinds: Vec<Choice>,
-    pub tiers: Vec<Choice>,
-    pub roles: Vec<Choice>,
-    pub criticalities: Vec<Choice>,
-    pub matrix: crate::priority::PriorityMatrix,
-    pub operator: Option<Person>,
-}
-
-/// Facts about the running desk for the title bar and the first-run screen.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeskInfo {
-    pub database_path: String,
-    pub version: String,
-    pub schema_version: i64,
-    pub incident_count: i64,
-    pub operator: Option<Person>,
-    /// Printed at the top of every report.
-    pub organisation: String,
-}
-
-/// The priority a form would get, shown live while it is filled.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PriorityPreview {
-    pub priority: Priority,
-    pub label: String,
-    pub definition: String,
 }

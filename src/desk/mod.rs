@@ -4,11 +4,17 @@
 //! tells the listeners what changed so windows can refresh. The Tauri shell maps each command to
 //! exactly one of these methods.
 
+mod views;
+
+pub use views::*;
+
+use crate::actions;
 use crate::clock::Clock;
-use crate::model::*;
-use crate::ops;
-use crate::priority::PriorityMatrix;
-use crate::sla::config::{CalendarRecord, EscalationRule, Holiday, ReminderSettings, SlaPolicy};
+use crate::domain::model::*;
+use crate::domain::priority::PriorityMatrix;
+use crate::domain::sla::config::{
+    CalendarRecord, EscalationRule, Holiday, ReminderSettings, SlaPolicy,
+};
 use crate::store::events::{self, Actor};
 use crate::store::sla::{self as sla_store, Alert};
 use crate::store::{catalog, incidents, migrations, Db};
@@ -277,78 +283,80 @@ impl Desk {
     }
 
     pub fn log(&self, input: &NewIncident) -> Result<IncidentDetail> {
-        self.act(None, |tx, a, now| ops::log(tx, a, now, input))
+        self.act(None, |tx, a, now| {
+            actions::incidents::log(tx, a, now, input)
+        })
     }
 
     pub fn update(&self, input: &UpdateIncident) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::edit(tx, a, now, input).map(|_| input.id)
+            actions::incidents::edit(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn assign(&self, input: &AssignInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::assign(tx, a, now, input).map(|_| input.id)
+            actions::incidents::assign(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn acknowledge(&self, input: &VersionedId) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::acknowledge(tx, a, now, input).map(|_| input.id)
+            actions::incidents::acknowledge(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn add_note(&self, input: &NoteInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::note(tx, a, now, input).map(|_| input.id)
+            actions::incidents::note(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn escalate(&self, input: &EscalateInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::escalate(tx, a, now, input).map(|_| input.id)
+            actions::incidents::escalate(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn record_workaround(&self, input: &WorkaroundInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::workaround(tx, a, now, input).map(|_| input.id)
+            actions::incidents::workaround(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn resolve(&self, input: &ResolveInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::resolve(tx, a, now, input).map(|_| input.id)
+            actions::incidents::resolve(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn verify(&self, input: &VerifyInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::verify(tx, a, now, input).map(|_| input.id)
+            actions::incidents::verify(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn close(&self, input: &CloseInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::close(tx, a, now, input).map(|_| input.id)
+            actions::incidents::close(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn reopen(&self, input: &ReopenInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::reopen(tx, a, now, input).map(|_| input.id)
+            actions::incidents::reopen(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn pause(&self, input: &PauseInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::pause(tx, a, now, input).map(|_| input.id)
+            actions::incidents::pause(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn resume(&self, input: &VersionedId) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            ops::resume(tx, a, now, input).map(|_| input.id)
+            actions::incidents::resume(tx, a, now, input).map(|_| input.id)
         })
     }
 
@@ -361,7 +369,7 @@ impl Desk {
                 calendars: sla_store::calendars(tx)?,
                 rules: sla_store::rules(tx)?,
                 reminders: sla_store::reminders(tx)?,
-                response_rule: crate::sla::RESPONSE_RULE.to_string(),
+                response_rule: crate::domain::sla::RESPONSE_RULE.to_string(),
             })
         })
     }
@@ -371,7 +379,7 @@ impl Desk {
         let now = self.clock.now();
         let out = self.db.write(|tx| {
             let out = f(tx)?;
-            crate::sla::refresh_all(tx, now)?;
+            crate::actions::deadlines::refresh_all(tx, now)?;
             Ok(out)
         })?;
         self.changed(None);
@@ -452,9 +460,12 @@ impl Desk {
 
     // ---- major incidents and communication ----
 
-    pub fn declare_major(&self, input: &crate::major::DeclareInput) -> Result<IncidentDetail> {
+    pub fn declare_major(
+        &self,
+        input: &crate::domain::major::DeclareInput,
+    ) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            crate::major::declare(tx, a, now, input).map(|_| input.id)
+            crate::actions::major::declare(tx, a, now, input).map(|_| input.id)
         })
     }
 
@@ -462,9 +473,9 @@ impl Desk {
         let now = self.clock.now();
         self.db.read(|tx| {
             let inc = incidents::get(tx, id)?;
-            let record = crate::major::record(tx, id)?;
-            let updates = crate::major::updates(tx, id)?;
-            let next_updates = crate::major::next_updates(tx, &inc)?
+            let record = crate::store::major::record(tx, id)?;
+            let updates = crate::store::major::updates(tx, id)?;
+            let next_updates = crate::store::major::next_updates(tx, &inc)?
                 .into_iter()
                 .map(|(a, due)| NextUpdate {
                     audience_id: a.id,
@@ -489,15 +500,15 @@ impl Desk {
             {
                 engaged.push(("Service owner".into(), owner));
             }
-            let open_actions = match crate::review::find(tx, id)? {
-                Some(r) => crate::review::actions(tx, r.id)?
+            let open_actions = match crate::store::review::find(tx, id)? {
+                Some(r) => crate::store::review::actions(tx, r.id)?
                     .into_iter()
                     .filter(|a| a.status != "done")
                     .collect(),
                 None => Vec::new(),
             };
             Ok(MajorView {
-                criteria_now: crate::major::evaluate(tx, &inc, now)?,
+                criteria_now: crate::actions::major::evaluate(tx, &inc, now)?,
                 record,
                 updates,
                 next_updates,
@@ -510,10 +521,10 @@ impl Desk {
     pub fn communication_settings(&self) -> Result<CommunicationSettings> {
         self.db.read(|tx| {
             Ok(CommunicationSettings {
-                audiences: crate::major::audiences(tx)?,
-                templates: crate::major::templates(tx)?,
-                criteria: crate::major::criteria(tx)?,
-                placeholders: crate::major::PLACEHOLDERS
+                audiences: crate::store::major::audiences(tx)?,
+                templates: crate::store::major::templates(tx)?,
+                criteria: crate::store::major::criteria(tx)?,
+                placeholders: crate::domain::major::PLACEHOLDERS
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),
@@ -523,29 +534,30 @@ impl Desk {
 
     pub fn save_audience(
         &self,
-        a: &crate::major::Audience,
+        a: &crate::domain::major::Audience,
         create: bool,
     ) -> Result<CommunicationSettings> {
-        self.save_sla(|tx| crate::major::save_audience(tx, a, create))?;
+        self.save_sla(|tx| crate::store::major::save_audience(tx, a, create))?;
         self.communication_settings()
     }
 
     pub fn save_template(
         &self,
-        t: &crate::major::Template,
+        t: &crate::domain::major::Template,
         create: bool,
     ) -> Result<CommunicationSettings> {
         self.db
-            .write(|tx| crate::major::save_template(tx, t, create))?;
+            .write(|tx| crate::store::major::save_template(tx, t, create))?;
         self.changed(None);
         self.communication_settings()
     }
 
     pub fn save_major_criteria(
         &self,
-        c: &crate::major::MajorCriteria,
+        c: &crate::domain::major::MajorCriteria,
     ) -> Result<CommunicationSettings> {
-        self.db.write(|tx| crate::major::save_criteria(tx, c))?;
+        self.db
+            .write(|tx| crate::store::major::save_criteria(tx, c))?;
         self.changed(None);
         self.communication_settings()
     }
@@ -555,24 +567,24 @@ impl Desk {
         incident_id: i64,
         template_id: i64,
         audience_id: i64,
-    ) -> Result<crate::major::Draft> {
+    ) -> Result<crate::domain::major::Draft> {
         let now = self.clock.now();
         self.db
-            .read(|tx| crate::major::draft(tx, incident_id, template_id, audience_id, now))
+            .read(|tx| crate::actions::major::draft(tx, incident_id, template_id, audience_id, now))
     }
 
-    pub fn send_update(&self, input: &crate::major::UpdateInput) -> Result<IncidentDetail> {
+    pub fn send_update(&self, input: &crate::domain::major::UpdateInput) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            crate::major::send_update(tx, a, now, input).map(|_| input.id)
+            crate::actions::major::send_update(tx, a, now, input).map(|_| input.id)
         })
     }
 
     pub fn correct_milestone(
         &self,
-        input: &crate::major::CorrectionInput,
+        input: &crate::domain::major::CorrectionInput,
     ) -> Result<IncidentDetail> {
         self.act(Some(input.id), |tx, a, now| {
-            crate::major::correct_milestone(tx, a, now, input).map(|_| input.id)
+            crate::actions::major::correct_milestone(tx, a, now, input).map(|_| input.id)
         })
     }
 
@@ -582,43 +594,44 @@ impl Desk {
         &self,
         incident_id: i64,
         f: impl FnOnce(&rusqlite::Transaction<'_>, &Actor, DateTime<Utc>) -> Result<()>,
-    ) -> Result<crate::review::ReviewView> {
+    ) -> Result<crate::domain::review::ReviewView> {
         let now = self.clock.now();
         let out = self.db.write(|tx| {
             let a = actor(tx)?;
             f(tx, &a, now)?;
-            crate::review::view(tx, incident_id, now)
+            crate::actions::review::view(tx, incident_id, now)
         })?;
         self.changed(Some(incident_id));
         Ok(out)
     }
 
-    pub fn create_review(&self, incident_id: i64) -> Result<crate::review::ReviewView> {
+    pub fn create_review(&self, incident_id: i64) -> Result<crate::domain::review::ReviewView> {
         self.review_write(incident_id, |tx, a, now| {
-            crate::review::create(tx, a, now, incident_id).map(|_| ())
+            crate::store::review::create(tx, a, now, incident_id).map(|_| ())
         })
     }
 
-    pub fn review(&self, incident_id: i64) -> Result<crate::review::ReviewView> {
+    pub fn review(&self, incident_id: i64) -> Result<crate::domain::review::ReviewView> {
         let now = self.clock.now();
-        self.db.read(|tx| crate::review::view(tx, incident_id, now))
+        self.db
+            .read(|tx| crate::actions::review::view(tx, incident_id, now))
     }
 
     pub fn edit_review(
         &self,
-        input: &crate::review::ReviewEdit,
-    ) -> Result<crate::review::ReviewView> {
+        input: &crate::domain::review::ReviewEdit,
+    ) -> Result<crate::domain::review::ReviewView> {
         self.review_write(input.incident_id, |tx, a, now| {
-            crate::review::edit(tx, a, now, input)
+            crate::actions::review::edit(tx, a, now, input)
         })
     }
 
     pub fn save_review_action(
         &self,
-        input: &crate::review::ActionInput,
-    ) -> Result<crate::review::ReviewView> {
+        input: &crate::domain::review::ActionInput,
+    ) -> Result<crate::domain::review::ReviewView> {
         self.review_write(input.incident_id, |tx, a, now| {
-            crate::review::save_action(tx, a, now, input)
+            crate::actions::review::save_action(tx, a, now, input)
         })
     }
 
@@ -626,24 +639,16 @@ impl Desk {
         &self,
         incident_id: i64,
         expected_version: i64,
-    ) -> Result<crate::review::ReviewView> {
+    ) -> Result<crate::domain::review::ReviewView> {
         self.review_write(incident_id, |tx, a, now| {
-            crate::review::finalise(tx, a, now, incident_id, expected_version)
+            crate::actions::review::finalise(tx, a, now, incident_id, expected_version)
         })
     }
 
     /// The organisation name printed on reports.
     pub fn organisation(&self) -> Result<String> {
-        use rusqlite::OptionalExtension;
         self.db.read(|tx| {
-            Ok(tx
-                .query_row(
-                    "SELECT value FROM settings WHERE key = 'organisation'",
-                    [],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()?
-                .unwrap_or_else(|| "Incident Desk".into()))
+            Ok(catalog::setting(tx, "organisation")?.unwrap_or_else(|| "Incident Desk".into()))
         })
     }
 
@@ -655,29 +660,29 @@ impl Desk {
                 "The organisation name is required: it heads every printed report",
             ));
         }
-        self.db.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('organisation', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [name],
-            )?;
-            Ok(())
-        })?;
+        self.db
+            .write(|tx| catalog::set_setting(tx, "organisation", name))?;
         self.changed(None);
         Ok(name.to_string())
     }
 
     /// Renders the incident's review to PDF bytes.
-    pub fn review_pdf(&self, incident_id: i64, paper: crate::report::PaperSize) -> Result<Vec<u8>> {
+    pub fn review_pdf(
+        &self,
+        incident_id: i64,
+        paper: crate::domain::report::PaperSize,
+    ) -> Result<Vec<u8>> {
         let view = self.review(incident_id)?;
-        let doc = crate::review::document(&view, &self.organisation()?, paper, self.clock.now());
-        crate::report::render_pdf(&doc)
+        let doc =
+            crate::domain::review::document(&view, &self.organisation()?, paper, self.clock.now());
+        crate::domain::report::render_pdf(&doc)
     }
 
     /// Writes the review's PDF to `path` in full or not at all (temporary file, then rename).
     pub fn export_review_pdf(
         &self,
         incident_id: i64,
-        paper: crate::report::PaperSize,
+        paper: crate::domain::report::PaperSize,
         path: &Path,
     ) -> Result<()> {
         let bytes = self.review_pdf(incident_id, paper)?;
@@ -700,7 +705,9 @@ impl Desk {
     /// Fires every deadline due now, exactly once; returns the alerts raised.
     pub fn fire_due(&self) -> Result<Vec<Alert>> {
         let now = self.clock.now();
-        let alerts = self.db.write(|tx| crate::sla::fire_due(tx, now))?;
+        let alerts = self
+            .db
+            .write(|tx| crate::actions::firing::fire_due(tx, now))?;
         // Each touched incident refreshes where it is shown; the centre refreshes with them.
         let mut touched: Vec<i64> = alerts.iter().filter_map(|a| a.incident_id).collect();
         touched.sort_unstable();
@@ -749,16 +756,16 @@ fn find<T>(items: Vec<T>, pred: impl Fn(&T) -> bool, what: &str, id: i64) -> Res
 fn detail(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<IncidentDetail> {
     let incident = incidents::get(conn, id)?;
     let cfg = sla_store::load_config(conn)?;
-    let sla = crate::sla::panel(conn, &cfg, &incident, now)?;
-    let major = crate::major::record(conn, id)?;
+    let sla = crate::actions::deadlines::panel(conn, &cfg, &incident, now)?;
+    let major = crate::store::major::record(conn, id)?;
     let major_criteria = if incident.status.is_open() {
-        crate::major::evaluate_with(conn, &incident, &sla, now)?
+        crate::actions::major::evaluate_with(conn, &incident, &sla, now)?
     } else {
         Vec::new()
     };
     Ok(IncidentDetail {
         timeline: events::for_incident(conn, id)?,
-        review_status: crate::review::find(conn, id)?.map(|r| r.status),
+        review_status: crate::store::review::find(conn, id)?.map(|r| r.status),
         incident,
         sla,
         major,
@@ -807,19 +814,19 @@ pub struct NextUpdate {
 /// The major-incident view: who is engaged, what was said, what is due.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MajorView {
-    pub record: Option<crate::major::MajorRecord>,
-    pub criteria_now: Vec<crate::major::Criterion>,
-    pub updates: Vec<crate::major::StakeholderUpdate>,
+    pub record: Option<crate::domain::major::MajorRecord>,
+    pub criteria_now: Vec<crate::domain::major::Criterion>,
+    pub updates: Vec<crate::domain::major::StakeholderUpdate>,
     pub next_updates: Vec<NextUpdate>,
     /// (role, name)
     pub engaged: Vec<(String, String)>,
-    pub open_actions: Vec<crate::review::ActionItem>,
+    pub open_actions: Vec<crate::domain::review::ActionItem>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CommunicationSettings {
-    pub audiences: Vec<crate::major::Audience>,
-    pub templates: Vec<crate::major::Template>,
-    pub criteria: crate::major::MajorCriteria,
+    pub audiences: Vec<crate::domain::major::Audience>,
+    pub templates: Vec<crate::domain::major::Template>,
+    pub criteria: crate::domain::major::MajorCriteria,
     pub placeholders: Vec<String>,
 }

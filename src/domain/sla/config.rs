@@ -2,7 +2,7 @@
 //! holidays, escalation rules, reminders and quiet hours. Loaded once per transaction.
 
 use super::calendar::{BusinessCalendar, Calendar, WorkingHours};
-use crate::model::Priority;
+use crate::domain::model::Priority;
 use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;

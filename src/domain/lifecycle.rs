@@ -3,7 +3,7 @@
 //! Pure rules, no storage: given an incident's state and an action, either the status it moves
 //! to or a refusal that says what is missing. Every write in the desk asks here first.
 
-use crate::model::{Incident, Status};
+use crate::domain::model::{Incident, Status};
 use crate::{Error, Result};
 
 /// What a user can do to an incident.

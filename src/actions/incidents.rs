@@ -4,8 +4,8 @@
 //! benchmark data generator calls the very same functions with its own clock and batching, so
 //! generated history is exactly what real use would have recorded.
 
-use crate::lifecycle::{self, Action};
-use crate::model::*;
+use crate::domain::lifecycle::{self, Action};
+use crate::domain::model::*;
 use crate::store::catalog;
 use crate::store::events::{self, Actor, NewEvent};
 use crate::store::incidents;
@@ -57,12 +57,7 @@ fn title(value: &str) -> Result<String> {
 
 fn category(conn: &Connection, id: Option<i64>) -> Result<(i64, String)> {
     let id = id.ok_or_else(|| Error::validation("category_id", "Category is required"))?;
-    let active: Option<(String, bool)> = {
-        use rusqlite::OptionalExtension;
-        conn.prepare_cached("SELECT name, active FROM categories WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-    };
+    let active = catalog::category_state(conn, id)?;
     match active {
         None => Err(Error::validation(
             "category_id",
@@ -269,7 +264,7 @@ pub fn log(
         events::append(conn, id, &now, actor, &e)?;
     }
     let cfg = crate::store::sla::load_config(conn)?;
-    crate::sla::refresh(conn, &cfg, &inc, actor, now)?;
+    crate::actions::deadlines::refresh(conn, &cfg, &inc, actor, now)?;
     Ok(id)
 }
 
@@ -358,7 +353,7 @@ pub fn change(
         )?;
     }
     let cfg = crate::store::sla::load_config(conn)?;
-    crate::sla::refresh(conn, &cfg, &next, actor, now)?;
+    crate::actions::deadlines::refresh(conn, &cfg, &next, actor, now)?;
     Ok(())
 }
 
@@ -818,10 +813,10 @@ pub fn resolve(
     input: &ResolveInput,
 ) -> Result<()> {
     resolve_only(conn, actor, now, input)?;
-    if crate::major::record(conn, input.id)?.is_some()
-        && crate::review::find(conn, input.id)?.is_none()
+    if crate::store::major::record(conn, input.id)?.is_some()
+        && crate::store::review::find(conn, input.id)?.is_none()
     {
-        crate::review::create(conn, actor, now, input.id)?;
+        crate::store::review::create(conn, actor, now, input.id)?;
     }
     Ok(())
 }

@@ -1,0 +1,315 @@
+//! Major-incident actions: declaring one, drafting and recording stakeholder updates, and
+//! correcting key milestones, each one transaction recorded on the incident's timeline.
+
+use crate::actions::incidents::{change, VersionCheck};
+use crate::domain::lifecycle::Action;
+use crate::domain::major::*;
+use crate::domain::model::{Incident, Role};
+use crate::domain::sla::SlaPanel;
+use crate::store::events::{Actor, NewEvent};
+use crate::store::major as store;
+use crate::store::{catalog, incidents, ts};
+use crate::{Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+
+/// The major-incident criteria that hold for `inc` at `now`.
+pub fn evaluate(conn: &Connection, inc: &Incident, now: DateTime<Utc>) -> Result<Vec<Criterion>> {
+    let cfg = crate::store::sla::load_config(conn)?;
+    let panel = crate::actions::deadlines::panel(conn, &cfg, inc, now)?;
+    evaluate_with(conn, inc, &panel, now)
+}
+
+/// As [`evaluate`], with the incident's SLA panel already at hand.
+pub fn evaluate_with(
+    conn: &Connection,
+    inc: &Incident,
+    panel: &SlaPanel,
+    now: DateTime<Utc>,
+) -> Result<Vec<Criterion>> {
+    let c = store::criteria(conn)?;
+    let service = catalog::services(conn)?
+        .into_iter()
+        .find(|s| s.id == inc.service_id);
+    Ok(crate::domain::major::evaluate(
+        &c,
+        service.as_ref(),
+        inc,
+        panel,
+        now,
+    ))
+}
+
+pub fn declare(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &DeclareInput,
+) -> Result<()> {
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::validation(
+            "reason",
+            "A reason is required to declare a major incident",
+        ));
+    }
+    let manager_id = input.manager_id.ok_or_else(|| {
+        Error::validation(
+            "manager_id",
+            "Choose the major incident manager who takes control",
+        )
+    })?;
+    let manager = catalog::person(conn, manager_id)?.ok_or_else(|| {
+        Error::validation("manager_id", format!("Person {manager_id} does not exist"))
+    })?;
+    if !manager.roles.contains(&Role::MajorIncidentManager) {
+        return Err(Error::validation(
+            "manager_id",
+            format!(
+                "{} does not hold the major incident manager role (Settings → People)",
+                manager.name
+            ),
+        ));
+    }
+    let bridge = input.bridge.trim().to_string();
+    if bridge.is_empty() {
+        return Err(Error::validation(
+            "bridge",
+            "Give the crisis bridge (a meeting link or a phone number)",
+        ));
+    }
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Edit,
+        |conn, cur, _next| {
+            if store::record(conn, cur.id)?.is_some() {
+                return Err(Error::InvalidTransition(format!(
+                    "{} is already a major incident",
+                    cur.number
+                )));
+            }
+            let matched = evaluate(conn, cur, now)?;
+            store::insert_declaration(
+                conn,
+                cur.id,
+                &now,
+                &actor.name,
+                &store::Declaration {
+                    reason: &reason,
+                    criteria: &matched,
+                    manager_id,
+                    bridge: &bridge,
+                    emergency_change: input.emergency_change.trim(),
+                },
+            )?;
+            let mut what = format!(
+                "Major incident manager: {}; crisis bridge: {bridge}",
+                manager.name
+            );
+            if !input.emergency_change.trim().is_empty() {
+                what.push_str(&format!(
+                    "; emergency change: {}",
+                    input.emergency_change.trim()
+                ));
+            }
+            Ok(vec![NewEvent {
+                kind: "major_declared",
+                field: None,
+                old_value: None,
+                new_value: Some(what),
+                detail: Some(reason.clone()),
+            }])
+        },
+    )
+}
+
+pub fn draft(
+    conn: &Connection,
+    incident_id: i64,
+    template_id: i64,
+    audience_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Draft> {
+    let inc = incidents::get(conn, incident_id)?;
+    let t = store::templates(conn)?
+        .into_iter()
+        .find(|t| t.id == template_id)
+        .ok_or_else(|| {
+            Error::validation(
+                "template_id",
+                format!("Template {template_id} does not exist"),
+            )
+        })?;
+    let a = store::audiences(conn)?
+        .into_iter()
+        .find(|a| a.id == audience_id)
+        .ok_or_else(|| {
+            Error::validation(
+                "audience_id",
+                format!("Audience {audience_id} does not exist"),
+            )
+        })?;
+    // The update being written now restarts the cadence: the next one is due a cadence later.
+    let next = Some(now + Duration::minutes(a.cadence_minutes));
+    Ok(Draft {
+        subject: render(&inc, &t.subject, next),
+        body: render(&inc, &t.body, next),
+        recipients: a.recipients,
+    })
+}
+
+/// Records a stakeholder update exactly as sent.
+pub fn send_update(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &UpdateInput,
+) -> Result<()> {
+    let audience_id = input.audience_id.ok_or_else(|| {
+        Error::validation("audience_id", "Choose the audience the update goes to")
+    })?;
+    let audience = store::audiences(conn)?
+        .into_iter()
+        .find(|a| a.id == audience_id)
+        .ok_or_else(|| {
+            Error::validation(
+                "audience_id",
+                format!("Audience {audience_id} does not exist"),
+            )
+        })?;
+    if input.subject.trim().is_empty() {
+        return Err(Error::validation("subject", "The update needs a subject"));
+    }
+    if input.body.trim().is_empty() {
+        return Err(Error::validation("body", "The update needs a text"));
+    }
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::NotNeeded,
+        Action::Correct,
+        |conn, cur, _| {
+            store::insert_update(
+                conn,
+                cur.id,
+                audience_id,
+                &now,
+                &actor.name,
+                input.template.as_deref(),
+                input.subject.trim(),
+                input.body.trim(),
+            )?;
+            Ok(vec![NewEvent {
+                kind: "stakeholder_update",
+                field: None,
+                old_value: None,
+                new_value: Some(audience.name.clone()),
+                detail: Some(format!("{}\n\n{}", input.subject.trim(), input.body.trim())),
+            }])
+        },
+    )
+}
+
+/// Corrects a key milestone; the correction is itself recorded with its reason.
+pub fn correct_milestone(
+    conn: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &CorrectionInput,
+) -> Result<()> {
+    let at = DateTime::parse_from_rfc3339(input.at.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::validation(
+                "at",
+                format!(
+                    "{:?} is not a date and time such as 2026-03-02T09:00:00Z",
+                    input.at
+                ),
+            )
+        })?;
+    if at > now + Duration::minutes(1) {
+        return Err(Error::validation(
+            "at",
+            "A milestone cannot be in the future",
+        ));
+    }
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::validation(
+            "reason",
+            "A reason is required to correct a milestone",
+        ));
+    }
+    change(
+        conn,
+        actor,
+        now,
+        input.id,
+        VersionCheck::Required(input.expected_version),
+        Action::Correct,
+        |_, cur, next| {
+            let (field, old) = match input.milestone {
+                Milestone::Started => {
+                    if at > cur.detected_at {
+                        return Err(Error::validation(
+                            "at",
+                            "Started cannot be after the incident was detected",
+                        ));
+                    }
+                    next.started_at = at;
+                    ("started_at", Some(cur.started_at))
+                }
+                Milestone::Detected => {
+                    if at < cur.started_at || at > cur.logged_at {
+                        return Err(Error::validation(
+                            "at",
+                            "Detected must lie between the start and the logging of the incident",
+                        ));
+                    }
+                    next.detected_at = at;
+                    ("detected_at", Some(cur.detected_at))
+                }
+                Milestone::WorkaroundAvailable => {
+                    if at < cur.started_at {
+                        return Err(Error::validation(
+                            "at",
+                            "A workaround cannot be available before the incident started",
+                        ));
+                    }
+                    next.workaround_at = Some(at);
+                    ("workaround_at", cur.workaround_at)
+                }
+                Milestone::Resolved => {
+                    let Some(r) = cur.resolved_at else {
+                        return Err(Error::InvalidTransition(format!(
+                            "{} cannot have its resolution corrected: it is not resolved",
+                            cur.number
+                        )));
+                    };
+                    if at < cur.started_at {
+                        return Err(Error::validation(
+                            "at",
+                            "Resolved cannot be before the incident started",
+                        ));
+                    }
+                    next.resolved_at = Some(at);
+                    ("resolved_at", Some(r))
+                }
+            };
+            Ok(vec![NewEvent {
+                kind: "milestone_corrected",
+                field: Some(field),
+                old_value: old.as_ref().map(ts),
+                new_value: Some(ts(&at)),
+                detail: Some(reason.clone()),
+            }])
+        },
+    )
+}

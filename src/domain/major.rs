@@ -1,0 +1,375 @@
+//! Major incidents and stakeholder communication: the records and their rules.
+//!
+//! The desk suggests declaring a major incident when the reference's criteria hold and says
+//! which one matched; declaring records the reason, the major incident manager, the crisis
+//! bridge and any emergency change. Stakeholder updates record exactly what was sent to which
+//! audience, by whom and when; each audience's cadence becomes a deadline of the SLA scheduler.
+//! Storage is in `store::major`, the actions in `actions::major`.
+
+use crate::domain::model::{Impact, Incident, Priority, Service, Status};
+use crate::domain::sla::clocks::ClockState;
+use crate::domain::sla::SlaPanel;
+use crate::{Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// When to suggest a major incident (defaults from the reference), editable in Settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MajorCriteria {
+    pub users_threshold: i64,
+    pub revenue_down_minutes: i64,
+    /// A P1 whose SLA clock has used this share of its target is "likely to breach".
+    pub p1_breach_likely_percent: i64,
+    /// Categories that carry a security or regulatory risk.
+    pub risk_categories: Vec<String>,
+}
+
+impl Default for MajorCriteria {
+    fn default() -> Self {
+        MajorCriteria {
+            users_threshold: 500,
+            revenue_down_minutes: 15,
+            p1_breach_likely_percent: 75,
+            risk_categories: vec!["Security".into()],
+        }
+    }
+}
+
+impl MajorCriteria {
+    /// Refuses thresholds that could never hold or cannot be computed with.
+    pub fn validate(&self) -> Result<()> {
+        if self.users_threshold < 1 {
+            return Err(Error::validation(
+                "users_threshold",
+                "The users threshold must be at least 1",
+            ));
+        }
+        if self.revenue_down_minutes < 1 {
+            return Err(Error::validation(
+                "revenue_down_minutes",
+                "The revenue outage threshold must be at least one minute",
+            ));
+        }
+        if !(1..=100).contains(&self.p1_breach_likely_percent) {
+            return Err(Error::validation(
+                "p1_breach_likely_percent",
+                "The likely-breach threshold is a percentage between 1 and 100",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One criterion that holds, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    /// users, revenue, sla, risk
+    pub code: String,
+    pub text: String,
+}
+
+fn fmt_int(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// The major-incident criteria `c` that hold for `inc` (of `service`) at `now`.
+pub fn evaluate(
+    c: &MajorCriteria,
+    service: Option<&Service>,
+    inc: &Incident,
+    panel: &SlaPanel,
+    now: DateTime<Utc>,
+) -> Vec<Criterion> {
+    let mut out = Vec::new();
+    match (inc.users_affected, service) {
+        (Some(n), _) if n > c.users_threshold => out.push(Criterion {
+            code: "users".into(),
+            text: format!(
+                "More than {} users affected ({} reported)",
+                fmt_int(c.users_threshold),
+                fmt_int(n)
+            ),
+        }),
+        (None, Some(s))
+            if inc.impact == Impact::Extensive && s.users_served > c.users_threshold =>
+        {
+            out.push(Criterion {
+                code: "users".into(),
+                text: format!(
+                    "More than {} users affected: the whole of {} is hit and it serves {}",
+                    fmt_int(c.users_threshold),
+                    s.name,
+                    fmt_int(s.users_served)
+                ),
+            })
+        }
+        _ => {}
+    }
+    if let Some(s) = service {
+        let down = now - inc.started_at;
+        let working = matches!(
+            inc.status,
+            Status::New | Status::Assigned | Status::InProgress
+        );
+        if s.revenue_generating
+            && inc.impact == Impact::Extensive
+            && working
+            && down > Duration::minutes(c.revenue_down_minutes)
+        {
+            out.push(Criterion {
+                code: "revenue".into(),
+                text: format!(
+                    "Revenue-generating service {} down for {} min (threshold {} min)",
+                    s.name,
+                    down.num_minutes(),
+                    c.revenue_down_minutes
+                ),
+            });
+        }
+    }
+    if inc.priority == Priority::P1 {
+        if let Some(clock) = panel.clocks.iter().find(|k| {
+            k.state == ClockState::Breached
+                || (k.state == ClockState::Running && k.percent_used >= c.p1_breach_likely_percent)
+        }) {
+            out.push(Criterion {
+                code: "sla".into(),
+                text: format!(
+                    "P1 with an SLA breach likely: {} clock at {} % of its target",
+                    clock.clock.as_str(),
+                    clock.percent_used
+                ),
+            });
+        }
+    }
+    if c.risk_categories
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(&inc.category_name))
+    {
+        out.push(Criterion {
+            code: "risk".into(),
+            text: format!(
+                "Security or regulatory risk (category {})",
+                inc.category_name
+            ),
+        });
+    }
+    out
+}
+
+/// A declared major incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MajorRecord {
+    pub declared_at: DateTime<Utc>,
+    pub declared_by: String,
+    pub reason: String,
+    pub criteria: Vec<Criterion>,
+    pub manager_id: i64,
+    pub manager_name: String,
+    pub bridge: String,
+    pub emergency_change: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeclareInput {
+    pub id: i64,
+    pub expected_version: i64,
+    #[serde(default)]
+    pub reason: String,
+    pub manager_id: Option<i64>,
+    #[serde(default)]
+    pub bridge: String,
+    #[serde(default)]
+    pub emergency_change: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Audience {
+    pub id: i64,
+    pub name: String,
+    pub recipients: String,
+    pub cadence_minutes: i64,
+    pub active: bool,
+}
+
+impl Audience {
+    /// The audience's name, trimmed; refused when blank or when the cadence is out of range.
+    pub fn validate(&self) -> Result<String> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(Error::validation("name", "Audience name is required"));
+        }
+        if !(1..=24 * 60).contains(&self.cadence_minutes) {
+            return Err(Error::validation("cadence_minutes", "The update cadence is between 1 minute and 24 hours (the reference: every 15–30 minutes for major incidents)"));
+        }
+        Ok(name.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    pub id: i64,
+    pub name: String,
+    pub subject: String,
+    pub body: String,
+}
+
+pub const PLACEHOLDERS: &[&str] = &[
+    "{number}",
+    "{title}",
+    "{service}",
+    "{started}",
+    "{impact}",
+    "{status}",
+    "{workaround}",
+    "{next_update}",
+];
+
+impl Template {
+    /// Refuses a template without name, subject or body, or with an unknown placeholder.
+    pub fn validate(&self) -> Result<()> {
+        let t = self;
+        if t.name.trim().is_empty() {
+            return Err(Error::validation("name", "Template name is required"));
+        }
+        if t.subject.trim().is_empty() {
+            return Err(Error::validation("subject", "Subject is required"));
+        }
+        if t.body.trim().is_empty() {
+            return Err(Error::validation("body", "Body is required"));
+        }
+        for text in [&t.subject, &t.body] {
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find('{') {
+                let end = rest[i..].find('}').map(|j| i + j + 1).unwrap_or(rest.len());
+                let ph = &rest[i..end];
+                if !PLACEHOLDERS.contains(&ph) {
+                    return Err(Error::validation(
+                        if std::ptr::eq(text, &t.subject) {
+                            "subject"
+                        } else {
+                            "body"
+                        },
+                        format!("Unknown placeholder {ph}; use {}", PLACEHOLDERS.join(", ")),
+                    ));
+                }
+                rest = &rest[end..];
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A sent stakeholder update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StakeholderUpdate {
+    pub id: i64,
+    pub audience_id: i64,
+    pub audience: String,
+    pub recipients: String,
+    pub sent_at: DateTime<Utc>,
+    pub sent_by: String,
+    pub template: Option<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// When each active audience's next update is due for a major incident being worked: a cadence
+/// after the last update it was sent (or after the declaration).
+pub fn next_updates(
+    record: &MajorRecord,
+    status: Status,
+    audiences: Vec<Audience>,
+    sent: &[StakeholderUpdate],
+) -> Vec<(Audience, DateTime<Utc>)> {
+    if !matches!(status, Status::New | Status::Assigned | Status::InProgress) {
+        return vec![];
+    }
+    audiences
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| {
+            let last = sent
+                .iter()
+                .filter(|u| u.audience_id == a.id)
+                .map(|u| u.sent_at)
+                .max()
+                .unwrap_or(record.declared_at);
+            let due = last + Duration::minutes(a.cadence_minutes);
+            (a, due)
+        })
+        .collect()
+}
+
+/// Fills a template's placeholders from the incident.
+pub fn render(inc: &Incident, text: &str, next_update: Option<DateTime<Utc>>) -> String {
+    let t = |d: &DateTime<Utc>| d.format("%a %d %b %H:%M UTC").to_string();
+    text.replace("{number}", &inc.number)
+        .replace("{title}", &inc.title)
+        .replace("{service}", &inc.service_name)
+        .replace("{started}", &t(&inc.started_at))
+        .replace(
+            "{impact}",
+            &format!("{} — {}", inc.impact.label(), inc.impact.definition()),
+        )
+        .replace("{status}", inc.status.label())
+        .replace(
+            "{workaround}",
+            inc.workaround.as_deref().unwrap_or("none yet"),
+        )
+        .replace(
+            "{next_update}",
+            &next_update.map(|d| t(&d)).unwrap_or_else(|| "—".into()),
+        )
+}
+
+/// A draft of an update from a template, for the composer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub subject: String,
+    pub body: String,
+    pub recipients: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateInput {
+    pub id: i64,
+    pub audience_id: Option<i64>,
+    pub template: Option<String>,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// Milestones that can be corrected after the fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    Started,
+    Detected,
+    WorkaroundAvailable,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CorrectionInput {
+    pub id: i64,
+    pub expected_version: i64,
+    pub milestone: Milestone,
+    pub at: String,
+    #[serde(default)]
+    pub reason: String,
+}

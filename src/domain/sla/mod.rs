@@ -1,0 +1,167 @@
+//! SLA rules without storage: which policy and calendar apply, what each clock's target is,
+//! what the incident's SLA panel shows, which escalation rules match. The engine that stores
+//! and fires deadlines (actions::deadlines, actions::firing) is built on these.
+
+pub mod calendar;
+pub mod clocks;
+pub mod config;
+
+use crate::domain::model::{Incident, Priority, Status};
+use crate::{Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use clocks::{ClockKind, ClockView, History};
+use config::SlaConfig;
+use serde::{Deserialize, Serialize};
+
+/// The clock-relevant history of an incident, from its `created`, `resolved`, `reopened`,
+/// `paused` and `resumed` events (kind, time) in time order.
+pub fn history_from(inc: &Incident, events: &[(String, DateTime<Utc>)]) -> History {
+    let mut h = History {
+        logged_at: Some(inc.logged_at),
+        first_response_at: inc.acknowledged_at,
+        ..Default::default()
+    };
+    for (kind, at) in events {
+        let at = *at;
+        // A run or pause opens only if none is open, and closes only the open one.
+        let run_closed = h
+            .resolution_runs
+            .last()
+            .is_none_or(|(_, end)| end.is_some());
+        let pause_closed = h.pauses.last().is_none_or(|(_, end)| end.is_some());
+        match kind.as_str() {
+            "created" | "reopened" if run_closed => h.resolution_runs.push((at, None)),
+            "resolved" if !run_closed => {
+                if let Some(last) = h.resolution_runs.last_mut() {
+                    last.1 = Some(at);
+                }
+            }
+            "paused" if pause_closed => h.pauses.push((at, None)),
+            "resumed" if !pause_closed => {
+                if let Some(last) = h.pauses.last_mut() {
+                    last.1 = Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    h
+}
+
+pub fn policy_calendar(
+    cfg: &SlaConfig,
+    p: Priority,
+) -> Result<(&config::SlaPolicy, &calendar::Calendar, &str)> {
+    let policy = cfg
+        .policy(p)
+        .ok_or_else(|| Error::Storage(format!("no SLA policy for {}", p.as_str())))?;
+    let (rec, cal) = cfg
+        .calendar(policy.calendar_id)
+        .ok_or_else(|| Error::Storage(format!("SLA calendar {} is missing", policy.calendar_id)))?;
+    Ok((policy, cal, rec.name.as_str()))
+}
+
+pub fn target(policy: &config::SlaPolicy, clock: ClockKind) -> Duration {
+    Duration::minutes(match clock {
+        ClockKind::Response => policy.response_minutes,
+        ClockKind::Resolution => policy.resolution_minutes,
+    })
+}
+
+/// A pause as the SLA panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PauseView {
+    pub from: DateTime<Utc>,
+    pub to: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub by: String,
+}
+
+/// Everything the incident's SLA panel shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaPanel {
+    pub priority: Priority,
+    pub clocks: Vec<ClockView>,
+    pub pauses: Vec<PauseView>,
+    pub paused_seconds: i64,
+    pub pause_reasons: Vec<String>,
+    /// How the response clock stops, in words, for the panel.
+    pub response_rule: String,
+}
+
+pub const RESPONSE_RULE: &str = "The response clock stops at the first response: an acknowledgement, or the first update made by the assignee (resolving also counts).";
+
+/// A `paused` or `resumed` event as the panel reads it.
+#[derive(Debug, Clone)]
+pub struct PauseEvent {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub detail: Option<String>,
+}
+
+/// The SLA panel of an incident at `now`, from its clock history and pause events.
+pub fn panel_from(
+    cfg: &SlaConfig,
+    inc: &Incident,
+    h: &History,
+    pause_events: &[PauseEvent],
+    now: DateTime<Utc>,
+) -> Result<SlaPanel> {
+    let (policy, cal, cal_name) = policy_calendar(cfg, inc.priority)?;
+    let paused = inc.paused_since.is_some();
+    let clocks = [ClockKind::Response, ClockKind::Resolution]
+        .into_iter()
+        .map(|c| clocks::view(c, h, cal, cal_name, target(policy, c), paused, now))
+        .collect();
+    let mut pauses: Vec<PauseView> = Vec::new();
+    for e in pause_events {
+        if e.kind == "paused" {
+            pauses.push(PauseView {
+                from: e.at,
+                to: None,
+                reason: e.detail.clone().unwrap_or_default(),
+                by: e.actor.clone(),
+            });
+        } else if let Some(p) = pauses.last_mut() {
+            p.to.get_or_insert(e.at);
+        }
+    }
+    let paused_seconds = pauses
+        .iter()
+        .map(|p| (p.to.unwrap_or(now) - p.from).num_seconds().max(0))
+        .sum();
+    Ok(SlaPanel {
+        priority: inc.priority,
+        clocks,
+        pauses,
+        paused_seconds,
+        pause_reasons: policy.pause_reasons.clone(),
+        response_rule: RESPONSE_RULE.into(),
+    })
+}
+
+pub fn sla_kind(clock: ClockKind, percent: i64) -> String {
+    if percent >= 100 {
+        format!("{}:breach", clock.as_str())
+    } else {
+        format!("{}:warning:{percent}", clock.as_str())
+    }
+}
+
+pub fn rule_matches(
+    rule: &config::EscalationRule,
+    inc: &Incident,
+    team_tier: Option<&str>,
+) -> bool {
+    rule.active
+        && rule.priority.is_none_or(|p| p == inc.priority)
+        && rule.category_id.is_none_or(|c| c == inc.category_id)
+        && rule.service_id.is_none_or(|s| s == inc.service_id)
+        && rule.team_id.is_none_or(|t| Some(t) == inc.team_id)
+        && rule.tier.as_deref().is_none_or(|t| Some(t) == team_tier)
+}
+
+pub fn is_working(status: Status) -> bool {
+    matches!(status, Status::New | Status::Assigned | Status::InProgress)
+}
