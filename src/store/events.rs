@@ -53,7 +53,8 @@ impl NewEvent {
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hash of an event: SHA-256 over the previous hash and every recorded field, each
-/// length-prefixed so no two different events can produce the same input.
+/// length-prefixed so no two different events can produce the same input, and (from migration
+/// 9) the seal of the incident's row as the event's transaction left it.
 #[allow(clippy::too_many_arguments)]
 pub fn event_hash(
     prev: &str,
@@ -67,6 +68,7 @@ pub fn event_hash(
     old_value: Option<&str>,
     new_value: Option<&str>,
     detail: Option<&str>,
+    state_hash: Option<&str>,
 ) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -89,6 +91,11 @@ pub fn event_hash(
     put(old_value);
     put(new_value);
     put(detail);
+    // Events from before migration 9 carry no state; their hashes stay as they were.
+    if let Some(state) = state_hash {
+        put(Some("state"));
+        put(Some(state));
+    }
     let digest = h.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -116,6 +123,9 @@ pub fn append(
     let (last_id, prev) = last_link(conn)?;
     let id = last_id + 1;
     let at = ts(at);
+    // Every writer changes the incident's row before it records why, so this is the state
+    // the transaction leaves (an event after the last row change sees the final row).
+    let state = super::incidents::state_hash(conn, incident_id)?;
     let hash = event_hash(
         &prev,
         id,
@@ -128,10 +138,11 @@ pub fn append(
         e.old_value.as_deref(),
         e.new_value.as_deref(),
         e.detail.as_deref(),
+        state.as_deref(),
     );
     conn.prepare_cached(
-        "INSERT INTO events (id, incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO events (id, incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail, prev_hash, hash, state_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         id,
@@ -145,7 +156,8 @@ pub fn append(
         e.new_value,
         e.detail,
         prev,
-        hash
+        hash,
+        state
     ])?;
     Ok(())
 }
@@ -163,13 +175,21 @@ type StoredEvent = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
-fn stored_events(conn: &Connection, f: &mut dyn FnMut(StoredEvent) -> Result<bool>) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT id, incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail, prev_hash, hash
-         FROM events ORDER BY id",
-    )?;
+/// Walks every event in id order. Before migration 9 (`with_state` false: migration 3 runs
+/// this) there is no `state_hash` column and it reads as NULL.
+fn stored_events(
+    conn: &Connection,
+    with_state: bool,
+    f: &mut dyn FnMut(StoredEvent) -> Result<bool>,
+) -> Result<()> {
+    let state = if with_state { "state_hash" } else { "NULL" };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, incident_id, at, actor_id, actor, kind, field, old_value, new_value, detail, prev_hash, hash, {state}
+         FROM events ORDER BY id"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let row = (
@@ -185,6 +205,7 @@ fn stored_events(conn: &Connection, f: &mut dyn FnMut(StoredEvent) -> Result<boo
             r.get(9)?,
             r.get(10)?,
             r.get(11)?,
+            r.get(12)?,
         );
         if !f(row)? {
             break;
@@ -197,7 +218,7 @@ fn stored_events(conn: &Connection, f: &mut dyn FnMut(StoredEvent) -> Result<boo
 pub fn fill_missing_hashes(conn: &Connection) -> Result<usize> {
     let mut todo = Vec::new();
     let mut prev = GENESIS.to_string();
-    stored_events(conn, &mut |(
+    stored_events(conn, false, &mut |(
         id,
         inc,
         at,
@@ -210,6 +231,7 @@ pub fn fill_missing_hashes(conn: &Connection) -> Result<usize> {
         detail,
         _,
         hash,
+        _,
     )| {
         let h = match hash {
             Some(h) => h,
@@ -226,6 +248,7 @@ pub fn fill_missing_hashes(conn: &Connection) -> Result<usize> {
                     old.as_deref(),
                     new.as_deref(),
                     detail.as_deref(),
+                    None,
                 );
                 todo.push((id, prev.clone(), h.clone()));
                 h
@@ -243,31 +266,102 @@ pub fn fill_missing_hashes(conn: &Connection) -> Result<usize> {
     Ok(todo.len())
 }
 
+/// The end of the chain at some moment: the id and hash of the last event. Kept outside the
+/// events table (beside the database, in every backup's manifest, on every printed review) so
+/// that deleting the newest events, or rewriting the whole chain, no longer goes unnoticed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChainHead {
+    pub last_event_id: i64,
+    pub last_hash: String,
+}
+
+/// A chain head recorded somewhere else, and where (for the message).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KnownHead {
+    /// "the head file beside the database", "the backup of 2026-11-29 12:00 UTC", …
+    pub source: String,
+    pub head: ChainHead,
+}
+
+/// The current head of the chain (id 0 and the genesis hash when there are no events).
+pub fn head(conn: &Connection) -> Result<ChainHead> {
+    let (last_event_id, last_hash) = last_link(conn)?;
+    Ok(ChainHead {
+        last_event_id,
+        last_hash,
+    })
+}
+
 /// What "verify history" found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HistoryCheck {
     pub events_checked: i64,
+    /// False when the chain is broken, a known head is not in it, or an incident's row
+    /// disagrees with its history.
     pub intact: bool,
     /// The first problem, in words, naming the event (and its incident).
     pub problem: Option<String>,
+    /// Every problem found (at most 50), the first one first.
+    pub problems: Vec<String>,
     pub first_bad_event_id: Option<i64>,
     /// The hash of the last event, to compare with a printout.
     pub last_hash: Option<String>,
+    pub last_event_id: i64,
+    /// Incidents whose current row was compared with the seal of their last event.
+    pub incidents_checked: i64,
+    /// Incidents whose last event predates the row seal (migration 9): not covered until
+    /// their next change.
+    pub incidents_not_sealed: i64,
+    /// Incidents whose row disagrees with their history.
+    pub altered_incidents: Vec<String>,
+    /// The chain heads recorded elsewhere that the history was checked against.
+    pub heads_checked: Vec<String>,
+    /// Append-only guards found missing (and recreated by the caller), by name.
+    pub triggers_restored: Vec<String>,
+}
+
+const MAX_PROBLEMS: usize = 50;
+
+impl HistoryCheck {
+    fn fail(&mut self, problem: String) {
+        if self.problem.is_none() {
+            self.problem = Some(problem.clone());
+        }
+        self.intact = false;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        }
+    }
 }
 
 /// Walks the whole chain and reports the first event that was altered, or the first gap where
-/// events are missing.
-pub fn verify_history(conn: &Connection) -> Result<HistoryCheck> {
+/// events are missing; then checks the chain against every head known from elsewhere (which
+/// catches deleted newest events and a chain recomputed after an alteration), and every
+/// incident's row against the seal its last event carries.
+pub fn verify_history(conn: &Connection, known: &[KnownHead]) -> Result<HistoryCheck> {
     let mut check = HistoryCheck {
         events_checked: 0,
         intact: true,
         problem: None,
+        problems: Vec::new(),
         first_bad_event_id: None,
         last_hash: None,
+        last_event_id: 0,
+        incidents_checked: 0,
+        incidents_not_sealed: 0,
+        altered_incidents: Vec::new(),
+        heads_checked: Vec::new(),
+        triggers_restored: Vec::new(),
     };
     let mut prev = GENESIS.to_string();
     let mut prev_id = 0;
-    stored_events(conn, &mut |(
+    // The stored hash of each event at a known head's position, and each incident's last
+    // event (id, state seal), gathered on the one pass over the chain.
+    let mut at_heads: Vec<Option<String>> = vec![None; known.len()];
+    let mut last_of: std::collections::BTreeMap<i64, (i64, Option<String>)> =
+        std::collections::BTreeMap::new();
+    let mut chain_ok = true;
+    stored_events(conn, true, &mut |(
         id,
         inc,
         at,
@@ -280,6 +374,7 @@ pub fn verify_history(conn: &Connection) -> Result<HistoryCheck> {
         detail,
         stored_prev,
         hash,
+        state,
     )| {
         check.events_checked += 1;
         let number = super::incidents::number_for(inc);
@@ -295,6 +390,7 @@ pub fn verify_history(conn: &Connection) -> Result<HistoryCheck> {
             old.as_deref(),
             new.as_deref(),
             detail.as_deref(),
+            state.as_deref(),
         );
         let problem = if id != prev_id + 1 || stored_prev.as_deref() != Some(prev.as_str()) {
             if id != prev_id + 1 {
@@ -314,17 +410,126 @@ pub fn verify_history(conn: &Connection) -> Result<HistoryCheck> {
             None
         };
         if let Some(p) = problem {
-            check.intact = false;
-            check.problem = Some(p);
+            check.fail(p);
             check.first_bad_event_id = Some(id);
+            chain_ok = false;
             return Ok(false);
         }
+        for (slot, k) in at_heads.iter_mut().zip(known) {
+            if k.head.last_event_id == id {
+                *slot = hash.clone();
+            }
+        }
+        last_of.insert(inc, (id, state));
         prev = hash.unwrap_or_default();
         prev_id = id;
         check.last_hash = Some(prev.clone());
+        check.last_event_id = id;
         Ok(true)
     })?;
+    if !chain_ok {
+        return Ok(check);
+    }
+    for (k, found) in known.iter().zip(&at_heads) {
+        let want = &k.head;
+        if want.last_event_id == 0 {
+            continue;
+        }
+        match found {
+            _ if want.last_event_id > check.last_event_id => check.fail(format!(
+                "The newest events were deleted: {} recorded the history up to event {} (hash {}…), but it now ends at event {}",
+                k.source,
+                want.last_event_id,
+                short(&want.last_hash),
+                check.last_event_id
+            )),
+            Some(h) if *h == want.last_hash => check.heads_checked.push(k.source.clone()),
+            _ => check.fail(format!(
+                "The history was rewritten: {} recorded event {} with hash {}…, the database now has {}…",
+                k.source,
+                want.last_event_id,
+                short(&want.last_hash),
+                short(found.as_deref().unwrap_or("(none)"))
+            )),
+        }
+    }
+    for (inc, (event_id, sealed)) in &last_of {
+        let Some(sealed) = sealed else {
+            check.incidents_not_sealed += 1;
+            continue;
+        };
+        check.incidents_checked += 1;
+        let number = super::incidents::number_for(*inc);
+        match super::incidents::state_hash(conn, *inc)? {
+            Some(now) if now == *sealed => {}
+            Some(_) => {
+                check.altered_incidents.push(number.clone());
+                check.fail(format!(
+                    "{number} was changed outside Incident Desk: its record no longer matches its history (last recorded change: event {event_id})"
+                ));
+            }
+            None => {
+                check.altered_incidents.push(number.clone());
+                check.fail(format!(
+                    "{number} was deleted outside Incident Desk: its history (up to event {event_id}) remains"
+                ));
+            }
+        }
+    }
     Ok(check)
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// The guards that make the events table append-only, as migrations 1 and 3 created them.
+const APPEND_ONLY_TRIGGERS: [(&str, &str); 2] = [
+    (
+        "events_are_append_only_update",
+        "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+         WHEN old.hash IS NOT NULL
+           OR new.id IS NOT old.id OR new.incident_id IS NOT old.incident_id OR new.at IS NOT old.at
+           OR new.actor_id IS NOT old.actor_id OR new.actor IS NOT old.actor OR new.kind IS NOT old.kind
+           OR new.field IS NOT old.field OR new.old_value IS NOT old.old_value
+           OR new.new_value IS NOT old.new_value OR new.detail IS NOT old.detail
+         BEGIN
+             SELECT RAISE(ABORT, 'events are append-only: history cannot be changed');
+         END",
+    ),
+    (
+        "events_are_append_only_delete",
+        "CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events BEGIN
+             SELECT RAISE(ABORT, 'events are append-only: history cannot be deleted');
+         END",
+    ),
+];
+
+/// Recreates any append-only guard someone dropped; returns the names of those that were missing.
+pub fn restore_append_only(conn: &Connection) -> Result<Vec<String>> {
+    let mut restored = Vec::new();
+    for (name, sql) in APPEND_ONLY_TRIGGERS {
+        let present: i64 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+            )?
+            .query_row([name], |r| r.get(0))?;
+        if present == 0 {
+            conn.execute_batch(sql)?;
+            restored.push(name.to_string());
+        }
+    }
+    Ok(restored)
+}
+
+/// The stored hash of event `id`, if it exists.
+pub fn hash_of(conn: &Connection, id: i64) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached("SELECT hash FROM events WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// The timeline of one incident, oldest first.

@@ -29,6 +29,55 @@ pub fn open_ids(conn: &Connection) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every column of an incident's own row, in a fixed order that never changes (new columns go
+/// at the end under a new seal version): what the history seal's `state_hash` covers. Names
+/// shown elsewhere (service, assignee) are not here: renaming a service is not a change of the
+/// incident.
+pub const STATE_COLUMNS: &str = "id, number, title, description, category_id, service_id,
+    reporter_name, reporter_contact, channel, started_at, logged_at, impact, urgency,
+    priority, computed_priority, priority_override_reason, status, assignee_id, team_id,
+    escalation_level, workaround, acknowledged_at, resolved_at, resolution_code,
+    resolution_notes, verified_at, verified_by, verification_method, verification_notes,
+    closed_at, closed_by, closure_notes, reopen_count, created_by, updated_at, updated_by,
+    version, paused_since, pause_reason, detected_at, workaround_at, users_affected";
+
+/// The seal of an incident's current row: SHA-256 over every column of [`STATE_COLUMNS`], each
+/// typed and length-prefixed; None when the incident does not exist.
+pub fn state_hash(conn: &Connection, id: i64) -> Result<Option<String>> {
+    use sha2::{Digest, Sha256};
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STATE_COLUMNS} FROM incidents WHERE id = ?1"
+    ))?;
+    let n = stmt.column_count();
+    let mut rows = stmt.query([id])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    let mut h = Sha256::new();
+    h.update(b"state-v1");
+    for i in 0..n {
+        match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => h.update(b"N"),
+            rusqlite::types::ValueRef::Integer(v) => {
+                h.update(b"I");
+                h.update(v.to_le_bytes());
+            }
+            rusqlite::types::ValueRef::Real(v) => {
+                h.update(b"R");
+                h.update(v.to_le_bytes());
+            }
+            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                h.update(b"T");
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t);
+            }
+        }
+    }
+    Ok(Some(
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+    ))
+}
+
 /// Inserts `inc` as given (its id and number included).
 pub fn insert(conn: &Connection, inc: &Incident) -> Result<()> {
     conn.prepare_cached(

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0005_review_snapshot.sql"),
     include_str!("sql/0006_incidents_checks.sql"),
     include_str!("sql/0007_sla_next.sql"),
+    include_str!("sql/0009_state_seal.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same

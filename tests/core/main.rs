@@ -7,6 +7,7 @@ mod layering;
 mod list;
 mod major;
 mod report_pdf;
+mod seal;
 mod settings;
 mod sla;
 mod storage;

@@ -47,6 +47,8 @@ const ALERT_KINDS = {
   sla_warning: 'SLA warning',
   escalation: 'Escalation',
   reminder: 'Reminder',
+  history: 'History check',
+  backup: 'Backup',
 };
 export const alertKindLabel = (kind) => ALERT_KINDS[kind] || String(kind || '').replace(/_/g, ' ');
 

@@ -707,14 +707,25 @@ function historyTab(panel) {
     try {
       const c = await api.verifyHistory();
       if (disposed) return;
+      const extras = [
+        `${count(c.incidents_checked)} ${c.incidents_checked === 1 ? 'incident' : 'incidents'} compared with the seal of their last event`,
+        c.incidents_not_sealed ? `${count(c.incidents_not_sealed)} not yet sealed (unchanged since before this version)` : null,
+        c.heads_checked.length ? `checked against ${c.heads_checked.join('; ')}` : 'no copy of the chain head was found outside the database',
+      ].filter(Boolean).join('; ') + '.';
+      const restored = c.triggers_restored.length
+        ? h('p', { class: 'form-error', testid: 'verify-triggers' }, `The guards that keep the history append-only were missing and have been recreated (${c.triggers_restored.join(', ')}).`)
+        : null;
       replace(result, c.intact
         ? h('div', { class: 'verify-ok', testid: 'verify-result', 'data-intact': 'true', role: 'status' },
           h('p', null, h('strong', null, 'Intact. '), `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked: each one carries the hash of the one before, and none was altered or removed.`),
+          h('p', { class: 'small', testid: 'verify-extras' }, extras),
+          restored,
           h('dl', { class: 'facts facts-wide' },
             h('dt', null, 'Last hash'), h('dd', { class: 'mono break', testid: 'verify-last-hash' }, c.last_hash || '— (no events yet)')))
         : h('div', { class: 'form-error verify-bad', testid: 'verify-result', 'data-intact': 'false', role: 'alert' },
           h('p', null, h('strong', null, 'The history was altered. ')),
-          h('p', { class: 'prose' }, c.problem || 'An event does not match its hash.'),
+          h('ul', { class: 'prose', testid: 'verify-problems' }, ...(c.problems.length ? c.problems : [c.problem || 'An event does not match its hash.']).map((p) => h('li', null, p))),
+          restored,
           h('p', { class: 'small' }, `${count(c.events_checked)} events checked`,
             c.first_bad_event_id ? `; the first bad event is #${c.first_bad_event_id}.` : '.')));
     } catch (error) {
@@ -728,8 +739,11 @@ function historyTab(panel) {
     h('h2', null, 'History'),
     h('p', { class: 'field-hint' },
       'Every event on an incident’s timeline — changes, SLA clocks, major-incident declarations, stakeholder updates, the opening and finalising of reviews — carries a hash of its content and of the event before it. ',
-      'Changing or deleting one afterwards breaks the chain. The check reads the whole history and names the first event that does not fit; ',
-      'a printed review shows the last hash, so a printout can be compared with the database.'),
+      'Changing or deleting one afterwards breaks the chain. The check reads the whole history and names the first event that does not fit, ',
+      'compares every incident’s record with the seal its last event carries (a record edited outside the app is named), ',
+      'and checks the chain against its head kept beside the database and in each backup, which catches deleted newest events. ',
+      'A printed review shows the last hash, so a printout can be compared with the database. ',
+      'What it cannot prove: someone able to rewrite the database file, the head file and every backup can forge a consistent history.'),
     h('div', { class: 'form-actions' }, button),
     result));
   return { unmount() { disposed = true; } };

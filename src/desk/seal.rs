@@ -1,0 +1,135 @@
+//! The history seal, as the desk runs it: the chain head kept beside the database file, the
+//! check against every head known from elsewhere, and the check at start.
+//!
+//! The hash chain alone proves that no event in the middle was altered or removed. It cannot
+//! tell when the newest events were deleted, or when someone recomputed every hash after an
+//! alteration: the chain has no secret. A copy of its head kept outside the events table closes
+//! both, as long as that copy was not rewritten too: a small file beside the database (updated
+//! after every committed change, never moved backwards), and the manifest of every backup.
+
+use super::Desk;
+use crate::store::events::{self, ChainHead, HistoryCheck, KnownHead};
+use crate::store::sla as sla_store;
+use crate::Result;
+use std::path::{Path, PathBuf};
+
+/// The file beside the database that keeps the chain's head: `<database>.head`.
+pub fn head_file(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".head");
+    PathBuf::from(name)
+}
+
+/// The head recorded in `file`, if there is a readable one.
+pub fn read_head_file(file: &Path) -> Option<ChainHead> {
+    let text = std::fs::read_to_string(file).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+impl Desk {
+    /// The chain heads recorded outside the events table that the history must still contain.
+    pub fn known_heads(&self) -> Vec<KnownHead> {
+        let mut known = Vec::new();
+        if let Some(path) = self.db.path() {
+            let file = head_file(path);
+            if let Some(head) = read_head_file(&file) {
+                known.push(KnownHead {
+                    source: format!("the head file {}", file.display()),
+                    head,
+                });
+            }
+        }
+        known
+    }
+
+    /// Checks the whole recorded history: the hash chain, the heads recorded elsewhere, and
+    /// every incident's row against the seal of its last event. Append-only guards found
+    /// missing are recreated first, and that they were missing is part of the result.
+    pub fn verify_history(&self) -> Result<HistoryCheck> {
+        let restored = self.db.write(|tx| events::restore_append_only(tx))?;
+        let known = self.known_heads();
+        let mut check = self.db.read(|tx| events::verify_history(tx, &known))?;
+        if !restored.is_empty() {
+            check.problems.push(format!(
+                "The guards that keep the history append-only were missing and have been recreated: {}",
+                restored.join(", ")
+            ));
+            check.triggers_restored = restored;
+        }
+        // A head that still fits is moved forward; a broken history keeps the evidence.
+        if check.intact {
+            self.record_head();
+        }
+        Ok(check)
+    }
+
+    /// The check at start: verifies the history and puts the result in the notification
+    /// centre (unread when something is wrong). Meant to run on a background thread.
+    pub fn startup_check(&self) -> Result<HistoryCheck> {
+        let check = self.verify_history()?;
+        let now = self.clock.now();
+        let (title, body, read) = if check.intact && check.triggers_restored.is_empty() {
+            (
+                "History verified".to_string(),
+                format!(
+                    "{} events and {} incidents checked at start: nothing altered or removed.",
+                    check.events_checked, check.incidents_checked
+                ),
+                true,
+            )
+        } else if check.intact {
+            (
+                "History guards were missing".to_string(),
+                check.problems.join("\n"),
+                false,
+            )
+        } else {
+            (
+                "The history was altered".to_string(),
+                check.problems.join("\n"),
+                false,
+            )
+        };
+        self.db.write(|tx| {
+            let id = sla_store::insert_alert(tx, &now, &now, None, "history", None, &title, &body)?;
+            if read {
+                sla_store::mark_read(tx, Some(&[id]), &now)?;
+            }
+            Ok(())
+        })?;
+        self.changed(None);
+        Ok(check)
+    }
+
+    /// Writes the chain's head to the file beside the database when it moved forward. It is
+    /// never moved backwards or sideways: if the recorded head is no longer in the chain, the
+    /// file keeps it as evidence for the next check.
+    pub(super) fn record_head(&self) {
+        let Some(path) = self.db.path() else { return };
+        let Ok(head) = self.db.read(|tx| events::head(tx)) else {
+            return;
+        };
+        let mut written = self.head_written.lock().unwrap_or_else(|p| p.into_inner());
+        if written.as_ref() == Some(&head) {
+            return;
+        }
+        let file = head_file(path);
+        if let Some(old) = read_head_file(&file).filter(|h| h.last_event_id > 0) {
+            let still_there = self
+                .db
+                .read(|tx| events::hash_of(tx, old.last_event_id))
+                .ok()
+                .flatten();
+            if old.last_event_id > head.last_event_id || still_there != Some(old.last_hash) {
+                return;
+            }
+        }
+        if let Ok(json) = serde_json::to_string(&head) {
+            // Written in place without fsync: after a crash the file may lag the database,
+            // which is still a prefix of the chain; an unreadable file is ignored.
+            if std::fs::write(&file, json).is_ok() {
+                *written = Some(head);
+            }
+        }
+    }
+}
