@@ -56,6 +56,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
 fi
 
+# The lint gate: formatting, and clippy with warnings as errors (the crates themselves deny
+# unwrap/expect/panic outside tests, so this also refuses a new unwrap in app code).
+banner "lint: cargo fmt --all --check; cargo clippy --workspace --all-targets -- -D warnings"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
 banner "cargo build --workspace --all-targets (+ the e2e test binary)"
 cargo build --workspace --all-targets
 # The e2e target is `test = false` in Cargo.toml (plain `cargo test` skips it), so

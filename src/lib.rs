@@ -8,6 +8,10 @@
 //! (one function per thing a user does, in one transaction) → 4 `desk` (the API and its view
 //! types), `demo`, `scheduler`, `notify` → 5 the shells (src-tauri, src/bin).
 
+// Outside tests nothing may unwrap, expect or panic: a panic inside a window command aborts
+// the whole app (DESIGN principle 11). Tests may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod actions;
 pub mod clock;
 pub mod demo;

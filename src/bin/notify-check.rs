@@ -4,6 +4,8 @@
 //! Exists so a user (or a test) can tell "no desktop notifications" apart from "no alerts":
 //! when this fails, alerts still reach the in-app notification centre.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use incident_desk::notify::{DesktopNotification, DesktopNotifier, Notifier};
 
 fn main() {
