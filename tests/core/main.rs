@@ -4,6 +4,7 @@ mod support;
 
 mod incidents;
 mod layering;
+mod limits;
 mod list;
 mod major;
 mod report_pdf;
