@@ -255,7 +255,11 @@ impl Template {
                         } else {
                             "body"
                         },
-                        format!("Unknown placeholder {ph}; use {}", PLACEHOLDERS.join(", ")),
+                        format!(
+                            "Unknown placeholder {}; use {}",
+                            limits::shown(ph),
+                            PLACEHOLDERS.join(", ")
+                        ),
                     ));
                 }
                 rest = &rest[end..];

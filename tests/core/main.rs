@@ -2,6 +2,7 @@
 
 mod support;
 
+mod fuzz_inputs;
 mod incidents;
 mod layering;
 mod limits;
