@@ -6,6 +6,7 @@
 //! Firing is recorded (`fired_at`) in the same transaction as its event and alert, so each
 //! warning, breach, escalation and reminder happens exactly once, across restarts too.
 
+use crate::domain::limits;
 use crate::domain::model::{Incident, Status};
 use crate::domain::sla::clocks::{self, ClockKind, History};
 use crate::domain::sla::config::{RuleTrigger, SlaConfig};
@@ -14,7 +15,7 @@ use crate::store::events::{self, Actor, NewEvent};
 use crate::store::sla as store;
 use crate::store::{incidents, ts};
 use crate::Result;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 /// The actor the engine records its own events under.
@@ -61,26 +62,23 @@ pub fn refresh(
         let running = h.running(clock);
         let t = rules::target(policy, clock);
         for pct in policy.warn_percents.iter().copied().chain([100]) {
-            let amount = Duration::seconds(t.num_seconds() * pct / 100);
-            desired.push((
-                rules::sla_kind(clock, pct),
-                clocks::instant_at(cal, &running, amount),
-                false,
-            ));
+            // Out-of-range targets or percentages (saved by an older version) give no deadline.
+            let due = limits::percent_of(t, pct).and_then(|a| clocks::instant_at(cal, &running, a));
+            desired.push((rules::sla_kind(clock, pct), due, false));
         }
     }
     let tier = store::team_tier(conn, inc.team_id)?;
     for rule in &cfg.rules {
         let Some(id) = rule.id else { continue };
         let due = if rules::rule_matches(rule, inc, tier.as_deref()) {
-            let after = inc.logged_at + Duration::minutes(rule.after_minutes);
+            let after = limits::plus_minutes(inc.logged_at, rule.after_minutes);
             match rule.trigger {
                 RuleTrigger::Unacknowledged
                     if inc.acknowledged_at.is_none() && rules::is_working(inc.status) =>
                 {
-                    Some(after)
+                    after
                 }
-                RuleTrigger::Unresolved if rules::is_working(inc.status) => Some(after),
+                RuleTrigger::Unresolved if rules::is_working(inc.status) => after,
                 _ => None,
             }
         } else {
@@ -91,13 +89,13 @@ pub fn refresh(
     let rank = (inc.priority.rank() - 1) as usize;
     let update_due = cfg.reminders.update_minutes[rank]
         .filter(|_| rules::is_working(inc.status) && inc.paused_since.is_none())
-        .map(|m| inc.updated_at + Duration::minutes(m));
+        .and_then(|m| limits::plus_minutes(inc.updated_at, m));
     desired.push(("reminder:update".into(), update_due, true));
     let closure_due = cfg
         .reminders
         .closure_minutes
         .filter(|_| inc.status == Status::Resolved)
-        .and_then(|m| inc.resolved_at.map(|r| r + Duration::minutes(m)));
+        .and_then(|m| inc.resolved_at.and_then(|r| limits::plus_minutes(r, m)));
     desired.push(("reminder:closure".into(), closure_due, true));
 
     // Each audience of a major incident expects its next stakeholder update on time.

@@ -5,31 +5,33 @@
 //! generated history is exactly what real use would have recorded.
 
 use crate::domain::lifecycle::{self, Action};
+use crate::domain::limits;
 use crate::domain::model::*;
 use crate::store::catalog;
 use crate::store::events::{self, Actor, NewEvent};
 use crate::store::incidents;
 use crate::{Error, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-const TITLE_MAX: usize = 200;
-
-fn required(value: &str, field: &str, label: &str) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::validation(field, format!("{label} is required")));
-    }
-    Ok(v.to_string())
+/// A required text of at most `max` characters (`domain::limits`).
+fn required(value: &str, field: &str, label: &str, max: usize) -> Result<String> {
+    limits::required(value, field, label, max)
 }
 
-/// A required text whose message is a whole sentence of its own.
-fn required_as(value: &str, field: &str, message: String) -> Result<String> {
-    let v = value.trim();
+/// A required text of at most `max` characters whose "required" message is a whole sentence.
+fn required_as(
+    value: &str,
+    field: &str,
+    label: &str,
+    max: usize,
+    message: impl FnOnce() -> String,
+) -> Result<String> {
+    let v = limits::text(value, field, label, max)?;
     if v.is_empty() {
-        return Err(Error::validation(field, message));
+        return Err(Error::validation(field, message()));
     }
-    Ok(v.to_string())
+    Ok(v)
 }
 
 fn required_choice<T>(
@@ -38,17 +40,18 @@ fn required_choice<T>(
     label: &str,
     parse: impl Fn(&str, &str) -> Result<T>,
 ) -> Result<T> {
-    let v = required(value, field, label)?;
+    let v = required(value, field, label, limits::MAX_NAME)?;
     parse(&v, field)
 }
 
 fn title(value: &str) -> Result<String> {
-    let t = required(value, "title", "Title")?;
-    if t.chars().count() > TITLE_MAX {
+    let t = required(value, "title", "Title", usize::MAX)?;
+    if t.chars().count() > limits::MAX_TITLE {
         return Err(Error::validation(
             "title",
             format!(
-                "Title must be at most {TITLE_MAX} characters; put the detail in the description"
+                "Title must be at most {} characters; put the detail in the description",
+                limits::MAX_TITLE
             ),
         ));
     }
@@ -86,10 +89,14 @@ fn instant(s: &str, field: &str, label: &str, now: DateTime<Utc>) -> Result<Date
         .map_err(|_| {
             Error::validation(
                 field,
-                format!("{label} must be a date and time such as 2026-03-02T09:00:00Z (got {s:?})"),
+                format!(
+                    "{label} must be a date and time such as 2026-03-02T09:00:00Z (got {})",
+                    limits::shown(s)
+                ),
             )
         })?;
-    if t > now + Duration::minutes(1) {
+    limits::check_date(t.date_naive(), field, label)?;
+    if limits::is_future(t, now) {
         return Err(Error::validation(
             field,
             format!("{label} cannot be in the future"),
@@ -106,13 +113,10 @@ fn started_at(value: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>> 
 }
 
 fn users_affected(value: Option<i64>) -> Result<Option<i64>> {
-    match value {
-        Some(n) if n < 0 => Err(Error::validation(
-            "users_affected",
-            "Users affected cannot be negative",
-        )),
-        other => Ok(other),
+    if let Some(n) = value {
+        limits::check_range(n, "users_affected", "Users affected", 0, limits::MAX_USERS)?;
     }
+    Ok(value)
 }
 
 /// The priority an incident gets: the matrix's, unless overridden with a reason.
@@ -129,7 +133,15 @@ fn priority_with_override(
                 return Ok((computed, None));
             }
             let reason = reason
-                .map(str::trim)
+                .map(|r| {
+                    limits::text(
+                        r,
+                        "priority_override_reason",
+                        "The reason",
+                        limits::MAX_TEXT,
+                    )
+                })
+                .transpose()?
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| {
                     Error::validation(
@@ -141,7 +153,7 @@ fn priority_with_override(
                         ),
                     )
                 })?;
-            Ok((p, Some(reason.to_string())))
+            Ok((p, Some(reason)))
         }
     }
 }
@@ -154,14 +166,25 @@ pub fn log(
     input: &NewIncident,
 ) -> Result<i64> {
     let title = title(&input.title)?;
-    let description = required(&input.description, "description", "Description")?;
+    let description = required(
+        &input.description,
+        "description",
+        "Description",
+        limits::MAX_TEXT,
+    )?;
     let (category_id, category_name) = category(conn, input.category_id)?;
     let (service_id, service_name) = service(conn, input.service_id)?;
-    let reporter_name = required(&input.reporter_name, "reporter_name", "Reporter name")?;
+    let reporter_name = required(
+        &input.reporter_name,
+        "reporter_name",
+        "Reporter name",
+        limits::MAX_NAME,
+    )?;
     let reporter_contact = required(
         &input.reporter_contact,
         "reporter_contact",
         "Reporter contact (e-mail or phone)",
+        limits::MAX_LINE,
     )?;
     let channel = required_choice(&input.channel, "channel", "Channel", Channel::parse)?;
     let started_at = started_at(input.started_at.as_deref(), now)?;
@@ -390,6 +413,7 @@ pub fn edit(
             let mut out = Vec::new();
             let text = |field: &'static str,
                         label: &str,
+                        max: usize,
                         new: &Option<String>,
                         slot: &mut String,
                         out: &mut Vec<NewEvent>|
@@ -398,7 +422,7 @@ pub fn edit(
                     let v = if field == "title" {
                         title(v)?
                     } else {
-                        required(v, field, label)?
+                        required(v, field, label, max)?
                     };
                     if differs(slot, &v) {
                         out.push(NewEvent::change(field, Some(slot.clone()), Some(v.clone())));
@@ -407,10 +431,18 @@ pub fn edit(
                 }
                 Ok(())
             };
-            text("title", "Title", &c.title, &mut next.title, &mut out)?;
+            text(
+                "title",
+                "Title",
+                limits::MAX_TITLE,
+                &c.title,
+                &mut next.title,
+                &mut out,
+            )?;
             text(
                 "description",
                 "Description",
+                limits::MAX_TEXT,
                 &c.description,
                 &mut next.description,
                 &mut out,
@@ -418,6 +450,7 @@ pub fn edit(
             text(
                 "reporter_name",
                 "Reporter name",
+                limits::MAX_NAME,
                 &c.reporter_name,
                 &mut next.reporter_name,
                 &mut out,
@@ -425,6 +458,7 @@ pub fn edit(
             text(
                 "reporter_contact",
                 "Reporter contact",
+                limits::MAX_LINE,
                 &c.reporter_contact,
                 &mut next.reporter_contact,
                 &mut out,
@@ -644,7 +678,7 @@ pub fn acknowledge(
 }
 
 pub fn note(conn: &Connection, actor: &Actor, now: DateTime<Utc>, input: &NoteInput) -> Result<()> {
-    let text = required(&input.text, "text", "Note text")?;
+    let text = required(&input.text, "text", "Note text", limits::MAX_TEXT)?;
     change(
         conn,
         actor,
@@ -668,7 +702,12 @@ pub fn escalate(
         "Escalation kind",
         EscalationKind::parse,
     )?;
-    let reason = required(&input.reason, "reason", "Escalation reason")?;
+    let reason = required(
+        &input.reason,
+        "reason",
+        "Escalation reason",
+        limits::MAX_TEXT,
+    )?;
     change(
         conn,
         actor,
@@ -737,7 +776,12 @@ pub fn workaround(
     now: DateTime<Utc>,
     input: &WorkaroundInput,
 ) -> Result<()> {
-    let text = required(&input.workaround, "workaround", "Workaround")?;
+    let text = required(
+        &input.workaround,
+        "workaround",
+        "Workaround",
+        limits::MAX_TEXT,
+    )?;
     change(
         conn,
         actor,
@@ -782,10 +826,14 @@ fn resolve_only(
             let notes = required_as(
                 &input.resolution_notes,
                 "resolution_notes",
-                format!(
+                "Resolution notes",
+                limits::MAX_TEXT,
+                || {
+                    format!(
                     "Resolution notes are required to resolve {}: say what restored the service",
                     cur.number
-                ),
+                )
+                },
             )?;
             next.resolved_at = Some(now);
             next.resolution_code = Some(code);
@@ -841,7 +889,13 @@ pub fn verify(
                 "Verification method",
                 VerificationMethod::parse,
             )?;
-            let notes = Some(input.notes.trim().to_string()).filter(|s| !s.is_empty());
+            let notes = Some(limits::text(
+                &input.notes,
+                "notes",
+                "Verification notes",
+                limits::MAX_TEXT,
+            )?)
+            .filter(|s| !s.is_empty());
             next.verified_at = Some(now);
             next.verified_by = Some(actor.name.clone());
             next.verification_method = Some(method);
@@ -871,7 +925,15 @@ pub fn close(
         VersionCheck::Required(input.expected_version),
         Action::Close,
         |_, cur, next| {
-            let notes = required_as(&input.closure_notes, "closure_notes", format!("Closure notes are required to close {}: document what was done and what was learned", cur.number))?;
+            let notes = required_as(
+                &input.closure_notes,
+                "closure_notes",
+                "Closure notes",
+                limits::MAX_TEXT,
+                || {
+                    format!("Closure notes are required to close {}: document what was done and what was learned", cur.number)
+                },
+            )?;
             next.closed_at = Some(now);
             next.closed_by = Some(actor.name.clone());
             next.closure_notes = Some(notes.clone());
@@ -897,7 +959,9 @@ pub fn reopen(
             let reason = required_as(
                 &input.reason,
                 "reason",
-                format!("A reason is required to reopen {}", cur.number),
+                "The reason",
+                limits::MAX_TEXT,
+                || format!("A reason is required to reopen {}", cur.number),
             )?;
             next.resolved_at = None;
             next.resolution_code = None;
@@ -941,7 +1005,7 @@ pub fn pause(
                     cur.number
                 )));
             }
-            let reason = required(&input.reason, "reason", "Pause reason")?;
+            let reason = required(&input.reason, "reason", "Pause reason", limits::MAX_NAME)?;
             let cfg = crate::store::sla::load_config(conn)?;
             let allowed = cfg
                 .policy(cur.priority)

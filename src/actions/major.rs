@@ -3,6 +3,7 @@
 
 use crate::actions::incidents::{change, VersionCheck};
 use crate::domain::lifecycle::Action;
+use crate::domain::limits;
 use crate::domain::major::*;
 use crate::domain::model::{Incident, Role};
 use crate::domain::sla::SlaPanel;
@@ -10,7 +11,7 @@ use crate::store::events::{Actor, NewEvent};
 use crate::store::major as store;
 use crate::store::{catalog, incidents, ts};
 use crate::{Error, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 /// The major-incident criteria that hold for `inc` at `now`.
@@ -46,13 +47,19 @@ pub fn declare(
     now: DateTime<Utc>,
     input: &DeclareInput,
 ) -> Result<()> {
-    let reason = input.reason.trim().to_string();
+    let reason = limits::text(&input.reason, "reason", "The reason", limits::MAX_TEXT)?;
     if reason.is_empty() {
         return Err(Error::validation(
             "reason",
             "A reason is required to declare a major incident",
         ));
     }
+    let emergency_change = limits::text(
+        &input.emergency_change,
+        "emergency_change",
+        "The emergency change",
+        limits::MAX_TEXT,
+    )?;
     let manager_id = input.manager_id.ok_or_else(|| {
         Error::validation(
             "manager_id",
@@ -71,7 +78,12 @@ pub fn declare(
             ),
         ));
     }
-    let bridge = input.bridge.trim().to_string();
+    let bridge = limits::text(
+        &input.bridge,
+        "bridge",
+        "The crisis bridge",
+        limits::MAX_LINE,
+    )?;
     if bridge.is_empty() {
         return Err(Error::validation(
             "bridge",
@@ -103,18 +115,15 @@ pub fn declare(
                     criteria: &matched,
                     manager_id,
                     bridge: &bridge,
-                    emergency_change: input.emergency_change.trim(),
+                    emergency_change: &emergency_change,
                 },
             )?;
             let mut what = format!(
                 "Major incident manager: {}; crisis bridge: {bridge}",
                 manager.name
             );
-            if !input.emergency_change.trim().is_empty() {
-                what.push_str(&format!(
-                    "; emergency change: {}",
-                    input.emergency_change.trim()
-                ));
+            if !emergency_change.is_empty() {
+                what.push_str(&format!("; emergency change: {emergency_change}"));
             }
             Ok(vec![NewEvent {
                 kind: "major_declared",
@@ -154,7 +163,7 @@ pub fn draft(
             )
         })?;
     // The update being written now restarts the cadence: the next one is due a cadence later.
-    let next = Some(now + Duration::minutes(a.cadence_minutes));
+    let next = limits::plus_minutes(now, a.cadence_minutes);
     Ok(Draft {
         subject: render(&inc, &t.subject, next),
         body: render(&inc, &t.body, next),
@@ -181,11 +190,16 @@ pub fn send_update(
                 format!("Audience {audience_id} does not exist"),
             )
         })?;
-    if input.subject.trim().is_empty() {
+    let subject = limits::text(&input.subject, "subject", "The subject", limits::MAX_LINE)?;
+    if subject.is_empty() {
         return Err(Error::validation("subject", "The update needs a subject"));
     }
-    if input.body.trim().is_empty() {
+    let body = limits::text(&input.body, "body", "The text", limits::MAX_TEXT)?;
+    if body.is_empty() {
         return Err(Error::validation("body", "The update needs a text"));
+    }
+    if let Some(t) = &input.template {
+        limits::check_len(t, "template", "The template name", limits::MAX_NAME)?;
     }
     change(
         conn,
@@ -202,15 +216,15 @@ pub fn send_update(
                 &now,
                 &actor.name,
                 input.template.as_deref(),
-                input.subject.trim(),
-                input.body.trim(),
+                &subject,
+                &body,
             )?;
             Ok(vec![NewEvent {
                 kind: "stakeholder_update",
                 field: None,
                 old_value: None,
                 new_value: Some(audience.name.clone()),
-                detail: Some(format!("{}\n\n{}", input.subject.trim(), input.body.trim())),
+                detail: Some(format!("{subject}\n\n{body}")),
             }])
         },
     )
@@ -229,18 +243,19 @@ pub fn correct_milestone(
             Error::validation(
                 "at",
                 format!(
-                    "{:?} is not a date and time such as 2026-03-02T09:00:00Z",
-                    input.at
+                    "{} is not a date and time such as 2026-03-02T09:00:00Z",
+                    limits::shown(&input.at)
                 ),
             )
         })?;
-    if at > now + Duration::minutes(1) {
+    limits::check_date(at.date_naive(), "at", "A milestone")?;
+    if limits::is_future(at, now) {
         return Err(Error::validation(
             "at",
             "A milestone cannot be in the future",
         ));
     }
-    let reason = input.reason.trim().to_string();
+    let reason = limits::text(&input.reason, "reason", "The reason", limits::MAX_TEXT)?;
     if reason.is_empty() {
         return Err(Error::validation(
             "reason",

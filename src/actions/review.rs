@@ -1,6 +1,7 @@
 //! Post-incident review actions: editing the draft, action items, finalising, amendments to a
 //! final review, and the figures computed from the recorded history.
 
+use crate::domain::limits;
 use crate::domain::major::MajorRecord;
 use crate::domain::model::{Event, Incident, Status};
 use crate::domain::review::*;
@@ -57,6 +58,9 @@ pub fn edit(
     now: DateTime<Utc>,
     input: &ReviewEdit,
 ) -> Result<()> {
+    if let Some(reason) = &input.reason {
+        limits::check_len(reason, "reason", "The reason", limits::MAX_TEXT)?;
+    }
     let r = get_review(conn, input.incident_id)?;
     check_version(&r, input.expected_version)?;
     let amendment = final_reason(&r, input.reason.as_deref())?;
@@ -77,6 +81,12 @@ pub fn edit(
         let Some(new) = new.as_deref().map(str::trim) else {
             continue;
         };
+        let max = if field == "problem_ref" {
+            limits::MAX_LINE
+        } else {
+            limits::MAX_TEXT
+        };
+        limits::check_len(new, field, &field_label(field), max)?;
         if new == old.as_str() {
             continue;
         }
@@ -99,14 +109,28 @@ pub fn edit(
     Ok(())
 }
 
+/// "Technical response" for `technical_response`: a review field as its form labels it.
+fn field_label(field: &str) -> String {
+    let words = field.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
+}
+
 pub fn save_action(
     conn: &Connection,
     actor: &Actor,
     now: DateTime<Utc>,
     input: &ActionInput,
 ) -> Result<()> {
+    if let Some(reason) = &input.reason {
+        limits::check_len(reason, "reason", "The reason", limits::MAX_TEXT)?;
+    }
     let r = get_review(conn, input.incident_id)?;
-    let text = input.text.trim();
+    let text = limits::text(&input.text, "text", "The action", limits::MAX_TEXT)?;
+    let text = text.as_str();
     if text.is_empty() {
         return Err(Error::validation(
             "text",
@@ -133,17 +157,24 @@ pub fn save_action(
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
             Error::validation(
                 "due_date",
-                format!("Due date {d:?} is not a date such as 2026-04-30"),
+                format!(
+                    "Due date {} is not a date such as 2026-04-30",
+                    limits::shown(d)
+                ),
             )
         })?,
     };
+    limits::check_date(due, "due_date", "The due date")?;
     let status = match input.status.trim() {
         "" => "open",
         s @ ("open" | "in_progress" | "done") => s,
         other => {
             return Err(Error::validation(
                 "status",
-                format!("Status must be open, in_progress or done (got {other:?})"),
+                format!(
+                    "Status must be open, in_progress or done (got {})",
+                    limits::shown(other)
+                ),
             ))
         }
     };
@@ -333,7 +364,7 @@ pub fn figures(
                 .min();
             let verdict = match threshold {
                 None => "no threshold",
-                Some(m) if after <= m * 60 + 59 => "on time",
+                Some(m) if after <= m.saturating_mul(60).saturating_add(59) => "on time",
                 Some(_) => "late",
             };
             EscalationCheck {
@@ -359,12 +390,16 @@ pub fn figures(
                 .filter(|u| u.audience_id == a.id)
                 .map(|u| u.sent_at)
                 .collect();
-            let cadence = Duration::minutes(a.cadence_minutes);
+            // A cadence out of range (saved by an older version) cannot be measured against.
+            let Some(cadence) =
+                limits::minutes(a.cadence_minutes).filter(|c| *c > Duration::zero())
+            else {
+                continue;
+            };
             let mut slots = Vec::new();
             let mut last = m.declared_at;
             let mut used = 0usize;
-            loop {
-                let due = last + cadence;
+            while let Some(due) = last.checked_add_signed(cadence) {
                 if due > stop {
                     break;
                 }
@@ -374,7 +409,7 @@ pub fn figures(
                         used += i + 1;
                         let verdict = if t <= due {
                             "on time"
-                        } else if t <= due + cadence {
+                        } else if due.checked_add_signed(cadence).is_none_or(|d| t <= d) {
                             "late"
                         } else {
                             "missed"
@@ -412,9 +447,10 @@ pub fn figures(
             }
             // An update sent ahead of a slot that the resolution came before still kept the
             // audience informed: it counts as on time for that slot rather than as nothing.
-            if let Some(t) = mine.iter().skip(used).find(|t| **t > last && **t <= stop) {
+            let ahead = mine.iter().skip(used).find(|t| **t > last && **t <= stop);
+            if let (Some(t), Some(due)) = (ahead, last.checked_add_signed(cadence)) {
                 slots.push(UpdateSlot {
-                    due: last + cadence,
+                    due,
                     sent_at: Some(*t),
                     verdict: "on time".into(),
                 });

@@ -407,6 +407,8 @@ impl Desk {
     /// Adds holidays from text, one date per line ("2026-12-25" or "2026-12-25, Christmas Day");
     /// a bad line is refused with its line number and nothing is added.
     pub fn import_holidays(&self, calendar_id: i64, text: &str) -> Result<SlaSettings> {
+        use crate::domain::limits;
+        limits::check_len(text, "holidays", "The holiday list", limits::MAX_TEXT)?;
         let mut added = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -421,8 +423,9 @@ impl Desk {
                 Error::validation(
                     "holidays",
                     format!(
-                        "Line {}: {day:?} is not a date in the form 2026-12-25",
-                        n + 1
+                        "Line {}: {} is not a date in the form 2026-12-25",
+                        n + 1,
+                        crate::domain::limits::shown(day)
                     ),
                 )
             })?;
@@ -655,7 +658,13 @@ impl Desk {
     }
 
     pub fn set_organisation(&self, name: &str) -> Result<String> {
-        let name = name.trim();
+        use crate::domain::limits;
+        let name = limits::text(
+            name,
+            "organisation",
+            "The organisation name",
+            limits::MAX_NAME,
+        )?;
         if name.is_empty() {
             return Err(Error::validation(
                 "organisation",
@@ -663,9 +672,9 @@ impl Desk {
             ));
         }
         self.db
-            .write(|tx| catalog::set_setting(tx, "organisation", name))?;
+            .write(|tx| catalog::set_setting(tx, "organisation", &name))?;
         self.changed(None);
-        Ok(name.to_string())
+        Ok(name)
     }
 
     /// Renders the incident's review to PDF bytes.

@@ -6,11 +6,12 @@
 //! audience, by whom and when; each audience's cadence becomes a deadline of the SLA scheduler.
 //! Storage is in `store::major`, the actions in `actions::major`.
 
+use crate::domain::limits::{self, fmt_int};
 use crate::domain::model::{Impact, Incident, Priority, Service, Status};
 use crate::domain::sla::clocks::ClockState;
 use crate::domain::sla::SlaPanel;
 use crate::{Error, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// When to suggest a major incident (defaults from the reference), editable in Settings.
@@ -36,25 +37,36 @@ impl Default for MajorCriteria {
 }
 
 impl MajorCriteria {
-    /// Refuses thresholds that could never hold or cannot be computed with.
+    /// Refuses thresholds that could never hold, cannot be computed with, or lie beyond the
+    /// documented limits (`domain::limits`).
     pub fn validate(&self) -> Result<()> {
-        if self.users_threshold < 1 {
-            return Err(Error::validation(
-                "users_threshold",
-                "The users threshold must be at least 1",
-            ));
-        }
-        if self.revenue_down_minutes < 1 {
-            return Err(Error::validation(
-                "revenue_down_minutes",
-                "The revenue outage threshold must be at least one minute",
-            ));
-        }
+        limits::check_range(
+            self.users_threshold,
+            "users_threshold",
+            "The users threshold",
+            1,
+            limits::MAX_USERS,
+        )?;
+        limits::check_minutes(
+            self.revenue_down_minutes,
+            "revenue_down_minutes",
+            "The revenue outage threshold",
+            1,
+        )?;
         if !(1..=100).contains(&self.p1_breach_likely_percent) {
             return Err(Error::validation(
                 "p1_breach_likely_percent",
                 "The likely-breach threshold is a percentage between 1 and 100",
             ));
+        }
+        limits::check_count(
+            &self.risk_categories,
+            "risk_categories",
+            "Risk categories",
+            limits::MAX_LIST,
+        )?;
+        for c in &self.risk_categories {
+            limits::check_len(c, "risk_categories", "A risk category", limits::MAX_NAME)?;
         }
         Ok(())
     }
@@ -66,22 +78,6 @@ pub struct Criterion {
     /// users, revenue, sla, risk
     pub code: String,
     pub text: String,
-}
-
-fn fmt_int(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 /// The major-incident criteria `c` that hold for `inc` (of `service`) at `now`.
@@ -126,7 +122,7 @@ pub fn evaluate(
         if s.revenue_generating
             && inc.impact == Impact::Extensive
             && working
-            && down > Duration::minutes(c.revenue_down_minutes)
+            && limits::minutes(c.revenue_down_minutes).is_some_and(|t| down > t)
         {
             out.push(Criterion {
                 code: "revenue".into(),
@@ -207,14 +203,17 @@ pub struct Audience {
 impl Audience {
     /// The audience's name, trimmed; refused when blank or when the cadence is out of range.
     pub fn validate(&self) -> Result<String> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(Error::validation("name", "Audience name is required"));
-        }
+        let name = limits::required(&self.name, "name", "Audience name", limits::MAX_NAME)?;
+        limits::check_len(
+            self.recipients.trim(),
+            "recipients",
+            "Recipients",
+            limits::MAX_LINE,
+        )?;
         if !(1..=24 * 60).contains(&self.cadence_minutes) {
             return Err(Error::validation("cadence_minutes", "The update cadence is between 1 minute and 24 hours (the reference: every 15–30 minutes for major incidents)"));
         }
-        Ok(name.to_string())
+        Ok(name)
     }
 }
 
@@ -241,15 +240,9 @@ impl Template {
     /// Refuses a template without name, subject or body, or with an unknown placeholder.
     pub fn validate(&self) -> Result<()> {
         let t = self;
-        if t.name.trim().is_empty() {
-            return Err(Error::validation("name", "Template name is required"));
-        }
-        if t.subject.trim().is_empty() {
-            return Err(Error::validation("subject", "Subject is required"));
-        }
-        if t.body.trim().is_empty() {
-            return Err(Error::validation("body", "Body is required"));
-        }
+        limits::required(&t.name, "name", "Template name", limits::MAX_NAME)?;
+        limits::required(&t.subject, "subject", "Subject", limits::MAX_LINE)?;
+        limits::required(&t.body, "body", "Body", limits::MAX_TEXT)?;
         for text in [&t.subject, &t.body] {
             let mut rest = text.as_str();
             while let Some(i) = rest.find('{') {
@@ -262,7 +255,11 @@ impl Template {
                         } else {
                             "body"
                         },
-                        format!("Unknown placeholder {ph}; use {}", PLACEHOLDERS.join(", ")),
+                        format!(
+                            "Unknown placeholder {}; use {}",
+                            limits::shown(ph),
+                            PLACEHOLDERS.join(", ")
+                        ),
                     ));
                 }
                 rest = &rest[end..];
@@ -300,15 +297,16 @@ pub fn next_updates(
     audiences
         .into_iter()
         .filter(|a| a.active)
-        .map(|a| {
+        .filter_map(|a| {
             let last = sent
                 .iter()
                 .filter(|u| u.audience_id == a.id)
                 .map(|u| u.sent_at)
                 .max()
                 .unwrap_or(record.declared_at);
-            let due = last + Duration::minutes(a.cadence_minutes);
-            (a, due)
+            // A cadence saved out of range by an older version gives no due time, not a panic.
+            let due = limits::plus_minutes(last, a.cadence_minutes)?;
+            Some((a, due))
         })
         .collect()
 }

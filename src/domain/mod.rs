@@ -4,6 +4,7 @@
 //! above (store, actions, desk) builds on it.
 
 pub mod lifecycle;
+pub mod limits;
 pub mod major;
 pub mod model;
 pub mod priority;

@@ -41,10 +41,10 @@ macro_rules! vocabulary {
                     _ => Err(crate::Error::validation(
                         field,
                         format!(
-                            "{} must be one of: {} (got {:?})",
+                            "{} must be one of: {} (got {})",
                             $what,
                             [$($key),+].join(", "),
-                            value
+                            crate::domain::limits::shown(value)
                         ),
                     )),
                 }

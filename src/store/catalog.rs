@@ -2,20 +2,19 @@
 //! settings (operator, priority matrix). Validation of these inputs lives here too, so a bad
 //! value is refused before anything is written.
 
+use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::priority::PriorityMatrix;
 use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
+/// A required name of at most `limits::MAX_NAME` characters.
 fn required(value: &str, field: &str, label: &str) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::validation(field, format!("{label} is required")));
-    }
-    Ok(v.to_string())
+    limits::required(value, field, label, limits::MAX_NAME)
 }
 
-fn unique_violation(e: rusqlite::Error, field: &str, message: String) -> Error {
+/// A UNIQUE constraint failure as a validation error of `field`; any other error as it is.
+pub(crate) fn unique_violation(e: rusqlite::Error, field: &str, message: String) -> Error {
     match &e {
         rusqlite::Error::SqliteFailure(f, _)
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
@@ -85,13 +84,20 @@ pub fn services(conn: &Connection) -> Result<Vec<Service>> {
 
 pub fn save_service(conn: &Connection, input: &ServiceInput) -> Result<i64> {
     let name = required(&input.name, "name", "Service name")?;
+    let description = limits::text(
+        &input.description,
+        "description",
+        "Description",
+        limits::MAX_TEXT,
+    )?;
     let criticality = Criticality::parse(input.criticality.trim(), "criticality")?;
-    if input.users_served < 0 {
-        return Err(Error::validation(
-            "users_served",
-            "Users served cannot be negative",
-        ));
-    }
+    limits::check_range(
+        input.users_served,
+        "users_served",
+        "Users served",
+        0,
+        limits::MAX_USERS,
+    )?;
     if let Some(owner) = input.owner_id {
         must_exist(conn, "people", owner, "owner_id", "Service owner")?;
     }
@@ -107,7 +113,7 @@ pub fn save_service(conn: &Connection, input: &ServiceInput) -> Result<i64> {
             conn.execute(
                 "INSERT INTO services (name, description, owner_id, criticality, revenue_generating, users_served)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![name, input.description.trim(), input.owner_id, criticality.as_str(), input.revenue_generating, input.users_served],
+                params![name, description, input.owner_id, criticality.as_str(), input.revenue_generating, input.users_served],
             )
             .map_err(dup)?;
             Ok(conn.last_insert_rowid())
@@ -117,7 +123,7 @@ pub fn save_service(conn: &Connection, input: &ServiceInput) -> Result<i64> {
                 .execute(
                     "UPDATE services SET name = ?2, description = ?3, owner_id = ?4, criticality = ?5,
                      revenue_generating = ?6, users_served = ?7 WHERE id = ?1",
-                    params![id, name, input.description.trim(), input.owner_id, criticality.as_str(), input.revenue_generating, input.users_served],
+                    params![id, name, description, input.owner_id, criticality.as_str(), input.revenue_generating, input.users_served],
                 )
                 .map_err(dup)?;
             if n == 0 {
@@ -160,18 +166,19 @@ pub fn teams(conn: &Connection) -> Result<Vec<Team>> {
 pub fn save_team(conn: &Connection, input: &TeamInput) -> Result<i64> {
     let name = required(&input.name, "name", "Team name")?;
     let tier = Tier::parse(input.tier.trim(), "tier")?;
-    if input.expected_response_minutes < 0 {
-        return Err(Error::validation(
-            "expected_response_minutes",
-            "Expected response time cannot be negative",
-        ));
-    }
+    let contact = limits::text(&input.contact, "contact", "Contact", limits::MAX_LINE)?;
+    limits::check_minutes(
+        input.expected_response_minutes,
+        "expected_response_minutes",
+        "Expected response time",
+        0,
+    )?;
     let dup = |e| unique_violation(e, "name", format!("A team named {name:?} already exists"));
     match input.id {
         None => {
             conn.execute(
                 "INSERT INTO teams (name, tier, contact, expected_response_minutes) VALUES (?1, ?2, ?3, ?4)",
-                params![name, tier.as_str(), input.contact.trim(), input.expected_response_minutes],
+                params![name, tier.as_str(), contact, input.expected_response_minutes],
             )
             .map_err(dup)?;
             Ok(conn.last_insert_rowid())
@@ -180,7 +187,7 @@ pub fn save_team(conn: &Connection, input: &TeamInput) -> Result<i64> {
             let n = conn
                 .execute(
                     "UPDATE teams SET name = ?2, tier = ?3, contact = ?4, expected_response_minutes = ?5 WHERE id = ?1",
-                    params![id, name, tier.as_str(), input.contact.trim(), input.expected_response_minutes],
+                    params![id, name, tier.as_str(), contact, input.expected_response_minutes],
                 )
                 .map_err(dup)?;
             if n == 0 {
@@ -259,18 +266,24 @@ pub fn person(conn: &Connection, id: i64) -> Result<Option<Person>> {
 
 pub fn save_person(conn: &Connection, input: &PersonInput) -> Result<i64> {
     let name = required(&input.name, "name", "Name")?;
-    let email = input.email.trim();
+    let email = limits::text(&input.email, "email", "E-mail", limits::MAX_LINE)?;
+    let email = email.as_str();
+    let phone = limits::text(&input.phone, "phone", "Phone", limits::MAX_LINE)?;
     let looks_like_address =
         email.contains('@') && !email.starts_with('@') && !email.ends_with('@');
     if !email.is_empty() && !looks_like_address {
         return Err(Error::validation(
             "email",
-            format!("E-mail {email:?} is not an e-mail address (name@example.org)"),
+            format!(
+                "E-mail {} is not an e-mail address (name@example.org)",
+                limits::shown(email)
+            ),
         ));
     }
     if let Some(team) = input.team_id {
         must_exist(conn, "teams", team, "team_id", "Team")?;
     }
+    limits::check_count(&input.roles, "roles", "Roles", limits::MAX_LIST)?;
     let mut roles = Vec::new();
     for r in &input.roles {
         let role = Role::parse(r.trim(), "roles")?;
@@ -283,14 +296,14 @@ pub fn save_person(conn: &Connection, input: &PersonInput) -> Result<i64> {
         None => {
             conn.execute(
                 "INSERT INTO people (name, email, phone, team_id, roles) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, email, input.phone.trim(), input.team_id, roles],
+                params![name, email, phone, input.team_id, roles],
             )?;
             Ok(conn.last_insert_rowid())
         }
         Some(id) => {
             let n = conn.execute(
                 "UPDATE people SET name = ?2, email = ?3, phone = ?4, team_id = ?5, roles = ?6 WHERE id = ?1",
-                params![id, name, email, input.phone.trim(), input.team_id, roles],
+                params![id, name, email, phone, input.team_id, roles],
             )?;
             if n == 0 {
                 return Err(Error::NotFound(format!("Person {id} does not exist")));

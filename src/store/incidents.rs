@@ -1,6 +1,7 @@
 //! The `incidents` table: the current state of each incident, and the list query.
 
 use super::{parse_opt_ts, parse_ts, ts};
+use crate::domain::limits;
 use crate::domain::model::*;
 use crate::{Error, Result};
 use rusqlite::types::Value;
@@ -294,17 +295,31 @@ pub fn get(conn: &Connection, id: i64) -> Result<Incident> {
 }
 
 /// Turns what a user typed into an FTS5 query: every word must match, as a prefix, and no
-/// character of theirs is FTS syntax.
-pub fn fts_query(text: &str) -> Option<String> {
+/// character of theirs is FTS syntax. Refused (field `text`) beyond
+/// `limits::MAX_SEARCH_CHARS` characters or `limits::MAX_SEARCH_TERMS` words: each word is a
+/// prefix scan of the index, and a long search holds the database for seconds.
+pub fn fts_query(text: &str) -> Result<Option<String>> {
+    limits::check_len(text, "text", "Search text", limits::MAX_SEARCH_CHARS)?;
     let terms: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '_')
         .filter(|w| !w.is_empty())
         .map(|w| format!("\"{}\"*", w.replace('"', "")))
         .collect();
+    if terms.len() > limits::MAX_SEARCH_TERMS {
+        return Err(Error::validation(
+            "text",
+            format!(
+                "Search for at most {} words (got {}): every word must match, so a few \
+                 distinctive ones find more precisely",
+                limits::MAX_SEARCH_TERMS,
+                terms.len()
+            ),
+        ));
+    }
     if terms.is_empty() {
-        None
+        Ok(None)
     } else {
-        Some(terms.join(" "))
+        Ok(Some(terms.join(" ")))
     }
 }
 
@@ -320,7 +335,10 @@ fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
         Some(other) => {
             return Err(Error::validation(
                 "state",
-                format!("State must be open, closed or all (got {other:?})"),
+                format!(
+                    "State must be open, closed or all (got {})",
+                    limits::shown(other)
+                ),
             ))
         }
     }
@@ -352,7 +370,7 @@ fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
     if let Some(id) = q.team_id {
         bind("i.team_id = ?", Value::Integer(id));
     }
-    if let Some(m) = q.text.as_deref().and_then(fts_query) {
+    if let Some(m) = q.text.as_deref().map(fts_query).transpose()?.flatten() {
         bind(
             "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)",
             Value::Text(m),

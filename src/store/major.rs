@@ -108,17 +108,27 @@ pub fn audiences(conn: &Connection) -> Result<Vec<Audience>> {
 
 pub fn save_audience(conn: &Connection, a: &Audience, create: bool) -> Result<i64> {
     let name = a.validate()?;
+    let dup = |e| {
+        super::catalog::unique_violation(
+            e,
+            "name",
+            format!("An audience named {name:?} already exists"),
+        )
+    };
     if create {
         conn.execute(
             "INSERT INTO audiences (name, recipients, cadence_minutes, active) VALUES (?1, ?2, ?3, ?4)",
             params![name, a.recipients.trim(), a.cadence_minutes, a.active],
-        )?;
+        )
+        .map_err(dup)?;
         Ok(conn.last_insert_rowid())
     } else {
-        let n = conn.execute(
-            "UPDATE audiences SET name = ?2, recipients = ?3, cadence_minutes = ?4, active = ?5 WHERE id = ?1",
-            params![a.id, name, a.recipients.trim(), a.cadence_minutes, a.active],
-        )?;
+        let n = conn
+            .execute(
+                "UPDATE audiences SET name = ?2, recipients = ?3, cadence_minutes = ?4, active = ?5 WHERE id = ?1",
+                params![a.id, name, a.recipients.trim(), a.cadence_minutes, a.active],
+            )
+            .map_err(dup)?;
         if n == 0 {
             return Err(Error::NotFound(format!("Audience {} does not exist", a.id)));
         }
@@ -142,17 +152,31 @@ pub fn templates(conn: &Connection) -> Result<Vec<Template>> {
 
 pub fn save_template(conn: &Connection, t: &Template, create: bool) -> Result<i64> {
     t.validate()?;
+    let name = t.name.trim();
+    let dup = |e| {
+        super::catalog::unique_violation(
+            e,
+            "name",
+            format!("A message template named {name:?} already exists"),
+        )
+    };
     if create {
         conn.execute(
             "INSERT INTO message_templates (name, subject, body) VALUES (?1, ?2, ?3)",
-            params![t.name.trim(), t.subject, t.body],
-        )?;
+            params![name, t.subject, t.body],
+        )
+        .map_err(dup)?;
         Ok(conn.last_insert_rowid())
     } else {
-        conn.execute(
-            "UPDATE message_templates SET name = ?2, subject = ?3, body = ?4 WHERE id = ?1",
-            params![t.id, t.name.trim(), t.subject, t.body],
-        )?;
+        let n = conn
+            .execute(
+                "UPDATE message_templates SET name = ?2, subject = ?3, body = ?4 WHERE id = ?1",
+                params![t.id, name, t.subject, t.body],
+            )
+            .map_err(dup)?;
+        if n == 0 {
+            return Err(Error::NotFound(format!("Template {} does not exist", t.id)));
+        }
         Ok(t.id)
     }
 }

@@ -31,39 +31,13 @@ pub fn policies(conn: &Connection) -> Result<Vec<SlaPolicy>> {
 }
 
 pub fn save_policy(conn: &Connection, p: &SlaPolicy) -> Result<()> {
-    if p.response_minutes <= 0 {
-        return Err(Error::validation(
-            "response_minutes",
-            "Response target must be at least one minute",
-        ));
-    }
-    if p.resolution_minutes < p.response_minutes {
-        return Err(Error::validation(
-            "resolution_minutes",
-            "Resolution target cannot be shorter than the response target",
-        ));
-    }
-    let mut warn = p.warn_percents.clone();
-    warn.sort_unstable();
-    warn.dedup();
-    if warn.iter().any(|w| !(1..=99).contains(w)) {
-        return Err(Error::validation(
-            "warn_percents",
-            "Warning thresholds are percentages between 1 and 99",
-        ));
-    }
+    let (warn, reasons) = p.validate()?;
     if calendar(conn, p.calendar_id)?.is_none() {
         return Err(Error::validation(
             "calendar_id",
             format!("Calendar {} does not exist", p.calendar_id),
         ));
     }
-    let reasons: Vec<String> = p
-        .pause_reasons
-        .iter()
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
     conn.execute(
         "INSERT INTO sla_policies (priority, response_minutes, resolution_minutes, calendar_id, warn_percents, pause_reasons)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -129,25 +103,30 @@ pub fn calendars(conn: &Connection) -> Result<Vec<CalendarRecord>> {
 
 /// Saves a calendar with its whole holiday list (id None creates). Validated before writing.
 pub fn save_calendar(conn: &Connection, c: &CalendarRecord, id: Option<i64>) -> Result<i64> {
-    let name = c.name.trim();
-    if name.is_empty() {
-        return Err(Error::validation("name", "Calendar name is required"));
-    }
-    c.to_calendar()?;
+    let name = c.validate()?;
+    let dup = |e| {
+        super::catalog::unique_violation(
+            e,
+            "name",
+            format!("A calendar named {name:?} already exists"),
+        )
+    };
     let week = serde_json::to_string(&c.week)?;
     let id = match id {
         None => {
             conn.execute(
                 "INSERT INTO calendars (name, always_on, time_zone, week) VALUES (?1, ?2, ?3, ?4)",
                 params![name, c.always_on, c.time_zone.trim(), week],
-            )?;
+            )
+            .map_err(dup)?;
             conn.last_insert_rowid()
         }
         Some(id) => {
             let n = conn.execute(
                 "UPDATE calendars SET name = ?2, always_on = ?3, time_zone = ?4, week = ?5 WHERE id = ?1",
                 params![id, name, c.always_on, c.time_zone.trim(), week],
-            )?;
+            )
+            .map_err(dup)?;
             if n == 0 {
                 return Err(Error::NotFound(format!("Calendar {id} does not exist")));
             }
@@ -216,46 +195,7 @@ fn enum_str<T: Serialize>(v: &T) -> Result<String> {
 }
 
 pub fn save_rule(conn: &Connection, rule: &EscalationRule) -> Result<i64> {
-    let name = rule.name.trim();
-    if name.is_empty() {
-        return Err(Error::validation("name", "Rule name is required"));
-    }
-    if rule.after_minutes <= 0 {
-        return Err(Error::validation(
-            "after_minutes",
-            "The threshold must be at least one minute",
-        ));
-    }
-    match rule.action {
-        RuleAction::EscalateTeam if rule.target_team_id.is_none() => {
-            return Err(Error::validation(
-                "target_team_id",
-                "Choose the team to escalate to",
-            ))
-        }
-        RuleAction::NotifyPerson if rule.target_person_id.is_none() => {
-            return Err(Error::validation(
-                "target_person_id",
-                "Choose the person to notify",
-            ))
-        }
-        RuleAction::RaisePriority if rule.target_priority.is_none() => {
-            return Err(Error::validation(
-                "target_priority",
-                "Choose the priority to raise to",
-            ))
-        }
-        RuleAction::RaisePriority if rule.reason.trim().is_empty() => {
-            return Err(Error::validation(
-                "reason",
-                "Raising the priority needs a reason; it is recorded on the incident",
-            ))
-        }
-        _ => {}
-    }
-    if let Some(t) = &rule.tier {
-        crate::domain::model::Tier::parse(t, "tier")?;
-    }
+    let name = rule.validate()?;
     let values = params![
         name,
         rule.active,
@@ -328,17 +268,7 @@ pub fn reminders(conn: &Connection) -> Result<ReminderSettings> {
 }
 
 pub fn save_reminders(conn: &Connection, r: &ReminderSettings) -> Result<()> {
-    if r.update_minutes.iter().flatten().any(|m| *m <= 0)
-        || r.closure_minutes.is_some_and(|m| m <= 0)
-    {
-        return Err(Error::validation(
-            "reminders",
-            "Reminder intervals must be at least one minute",
-        ));
-    }
-    if let Some(q) = &r.quiet_hours {
-        q.validate()?;
-    }
+    r.validate()?;
     conn.execute(
         "INSERT INTO settings (key, value) VALUES ('reminders', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -2,8 +2,10 @@
 
 mod support;
 
+mod fuzz_inputs;
 mod incidents;
 mod layering;
+mod limits;
 mod list;
 mod major;
 mod report_pdf;

@@ -66,7 +66,10 @@ impl BusinessCalendar {
             LocalResult::None => {
                 let mut probe = local;
                 for _ in 0..180 {
-                    probe += Duration::minutes(1);
+                    let Some(next) = probe.checked_add_signed(Duration::minutes(1)) else {
+                        break;
+                    };
+                    probe = next;
                     if let Some(t) = self.time_zone.from_local_datetime(&probe).earliest() {
                         return t.with_timezone(&Utc);
                     }
@@ -96,9 +99,10 @@ impl BusinessCalendar {
     }
 }
 
-/// Why a deadline cannot be computed.
+/// Why a deadline cannot be computed: the calendar has no working time for it within ten
+/// years, or the deadline would lie beyond the last instant a date can hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the calendar has no working hours in the next ten years, so no deadline can be set")]
+#[error("no deadline can be set: the calendar has no working time for it in the next ten years")]
 pub struct NoWorkingTime;
 
 impl Calendar {
@@ -109,7 +113,7 @@ impl Calendar {
         duration: Duration,
     ) -> Result<DateTime<Utc>, NoWorkingTime> {
         let cal = match self {
-            Calendar::AlwaysOn => return Ok(start + duration),
+            Calendar::AlwaysOn => return start.checked_add_signed(duration).ok_or(NoWorkingTime),
             Calendar::Business(c) => c,
         };
         if duration <= Duration::zero() {
@@ -120,19 +124,20 @@ impl Calendar {
         }
         let mut left = duration;
         // Start a day early: a late-evening instant in UTC can belong to the next local day.
-        let mut date = cal.local_date(start) - Duration::days(1);
+        let first = cal.local_date(start);
+        let mut date = first.pred_opt().unwrap_or(first);
         for _ in 0..MAX_DAYS {
             if let Some((a, b)) = cal.interval(date) {
                 let a = a.max(start);
                 if a < b {
                     let available = b - a;
                     if left <= available {
-                        return Ok(a + left);
+                        return a.checked_add_signed(left).ok_or(NoWorkingTime);
                     }
                     left -= available;
                 }
             }
-            date += Duration::days(1);
+            date = date.succ_opt().ok_or(NoWorkingTime)?;
         }
         Err(NoWorkingTime)
     }
@@ -147,8 +152,9 @@ impl Calendar {
             Calendar::Business(c) => c,
         };
         let mut total = Duration::zero();
-        let mut date = cal.local_date(from) - Duration::days(1);
-        let last = cal.local_date(to) + Duration::days(1);
+        let (first, last) = (cal.local_date(from), cal.local_date(to));
+        let mut date = first.pred_opt().unwrap_or(first);
+        let last = last.succ_opt().unwrap_or(last);
         while date <= last {
             if let Some((a, b)) = cal.interval(date) {
                 let a = a.max(from);
@@ -157,7 +163,10 @@ impl Calendar {
                     total += b - a;
                 }
             }
-            date += Duration::days(1);
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
         }
         total
     }

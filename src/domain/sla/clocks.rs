@@ -83,7 +83,9 @@ pub fn elapsed(
     running
         .iter()
         .map(|&(a, b)| cal.elapsed(a, b.unwrap_or(now).min(now)))
-        .fold(Duration::zero(), |x, y| x + y)
+        .fold(Duration::zero(), |x, y| {
+            x.checked_add(&y).unwrap_or(Duration::MAX)
+        })
 }
 
 /// The instant at which `amount` of counted time is reached, if the history reaches it
@@ -95,7 +97,7 @@ pub fn instant_at(
 ) -> Option<DateTime<Utc>> {
     let mut acc = Duration::zero();
     for &(a, b) in running {
-        let left = amount - acc;
+        let left = amount.checked_sub(&acc)?;
         match b {
             None => return cal.add(a, left).ok(),
             Some(b) => {
@@ -103,7 +105,7 @@ pub fn instant_at(
                 if len >= left {
                     return cal.add(a, left).ok();
                 }
-                acc += len;
+                acc = acc.checked_add(&len)?;
             }
         }
     }
@@ -184,17 +186,19 @@ pub fn view(
         calendar: calendar_name.to_string(),
         state,
         elapsed_seconds: used.num_seconds(),
-        remaining_seconds: target.num_seconds() - used.num_seconds(),
+        remaining_seconds: target.num_seconds().saturating_sub(used.num_seconds()),
         due_at: if state == ClockState::Met {
             None
         } else {
             due_at
         },
         stopped_at,
-        percent_used: used.num_seconds() * 100 / target_s,
+        percent_used: used.num_seconds().saturating_mul(100) / target_s,
         counting_now: open
             && !paused_now
-            && cal.elapsed(now, now + Duration::seconds(1)) > Duration::zero(),
+            && now
+                .checked_add_signed(Duration::seconds(1))
+                .is_some_and(|next| cal.elapsed(now, next) > Duration::zero()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! holidays, escalation rules, reminders and quiet hours. Loaded once per transaction.
 
 use super::calendar::{BusinessCalendar, Calendar, WorkingHours};
+use crate::domain::limits;
 use crate::domain::model::Priority;
 use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveTime};
@@ -19,6 +20,55 @@ pub struct SlaPolicy {
     pub warn_percents: Vec<i64>,
     /// Reasons for which the clocks may be paused; empty means pausing is not allowed.
     pub pause_reasons: Vec<String>,
+}
+
+impl SlaPolicy {
+    /// Refuses targets out of order or beyond the documented limits, bad warning thresholds
+    /// and over-long pause reasons. Returns the sorted warning thresholds and the trimmed
+    /// pause reasons to store.
+    pub fn validate(&self) -> Result<(Vec<i64>, Vec<String>)> {
+        limits::check_minutes(
+            self.response_minutes,
+            "response_minutes",
+            "The response target",
+            1,
+        )?;
+        limits::check_minutes(
+            self.resolution_minutes,
+            "resolution_minutes",
+            "The resolution target",
+            1,
+        )?;
+        if self.resolution_minutes < self.response_minutes {
+            return Err(Error::validation(
+                "resolution_minutes",
+                "Resolution target cannot be shorter than the response target",
+            ));
+        }
+        let mut warn = self.warn_percents.clone();
+        warn.sort_unstable();
+        warn.dedup();
+        if warn.iter().any(|w| !(1..=99).contains(w)) {
+            return Err(Error::validation(
+                "warn_percents",
+                "Warning thresholds are percentages between 1 and 99",
+            ));
+        }
+        limits::check_count(
+            &self.pause_reasons,
+            "pause_reasons",
+            "Pause reasons",
+            limits::MAX_LIST,
+        )?;
+        let mut reasons = Vec::new();
+        for r in &self.pause_reasons {
+            let r = limits::text(r, "pause_reasons", "A pause reason", limits::MAX_NAME)?;
+            if !r.is_empty() {
+                reasons.push(r);
+            }
+        }
+        Ok((warn, reasons))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,20 +92,41 @@ pub struct CalendarRecord {
 }
 
 fn parse_time(s: &str, field: &str) -> Result<NaiveTime> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M")
-        .map_err(|_| Error::validation(field, format!("{s:?} is not a time of day such as 08:00")))
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| {
+        Error::validation(
+            field,
+            format!("{} is not a time of day such as 08:00", limits::shown(s)),
+        )
+    })
 }
 
 pub fn parse_time_zone(s: &str) -> Result<Tz> {
     s.trim().parse::<Tz>().map_err(|_| {
         Error::validation(
             "time_zone",
-            format!("Time zone {s:?} is not an IANA time zone such as Europe/London"),
+            format!(
+                "Time zone {} is not an IANA time zone such as Europe/London",
+                limits::shown(s)
+            ),
         )
     })
 }
 
 impl CalendarRecord {
+    /// Checks everything a user sets (name, hours, zone, holidays) and returns the trimmed
+    /// name.
+    pub fn validate(&self) -> Result<String> {
+        let name = limits::required(&self.name, "name", "Calendar name", limits::MAX_NAME)?;
+        limits::check_len(&self.time_zone, "time_zone", "Time zone", limits::MAX_LINE)?;
+        limits::check_count(&self.holidays, "holidays", "Holidays", limits::MAX_HOLIDAYS)?;
+        for h in &self.holidays {
+            limits::check_date(h.day, "holidays", "A holiday")?;
+            limits::check_len(&h.name, "holidays", "A holiday's name", limits::MAX_NAME)?;
+        }
+        self.to_calendar()?;
+        Ok(name)
+    }
+
     /// The calendar the deadline arithmetic uses; the error names the bad field.
     pub fn to_calendar(&self) -> Result<Calendar> {
         if self.always_on {
@@ -139,6 +210,39 @@ fn yes() -> bool {
     true
 }
 
+impl EscalationRule {
+    /// Refuses a rule without a name, with a threshold beyond the documented limits, or
+    /// without the target its action needs. Returns the trimmed name.
+    pub fn validate(&self) -> Result<String> {
+        let name = limits::required(&self.name, "name", "Rule name", limits::MAX_NAME)?;
+        limits::check_minutes(self.after_minutes, "after_minutes", "The threshold", 1)?;
+        limits::check_len(self.reason.trim(), "reason", "The reason", limits::MAX_TEXT)?;
+        match self.action {
+            RuleAction::EscalateTeam if self.target_team_id.is_none() => Err(Error::validation(
+                "target_team_id",
+                "Choose the team to escalate to",
+            )),
+            RuleAction::NotifyPerson if self.target_person_id.is_none() => Err(Error::validation(
+                "target_person_id",
+                "Choose the person to notify",
+            )),
+            RuleAction::RaisePriority if self.target_priority.is_none() => Err(Error::validation(
+                "target_priority",
+                "Choose the priority to raise to",
+            )),
+            RuleAction::RaisePriority if self.reason.trim().is_empty() => Err(Error::validation(
+                "reason",
+                "Raising the priority needs a reason; it is recorded on the incident",
+            )),
+            _ => Ok(()),
+        }?;
+        if let Some(t) = &self.tier {
+            crate::domain::model::Tier::parse(t, "tier")?;
+        }
+        Ok(name)
+    }
+}
+
 /// Reminders and quiet hours.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReminderSettings {
@@ -147,6 +251,22 @@ pub struct ReminderSettings {
     /// Resolved but not closed after this many minutes.
     pub closure_minutes: Option<i64>,
     pub quiet_hours: Option<QuietHours>,
+}
+
+impl ReminderSettings {
+    /// Refuses intervals beyond the documented limits and bad quiet hours.
+    pub fn validate(&self) -> Result<()> {
+        for m in self.update_minutes.iter().flatten() {
+            limits::check_minutes(*m, "update_minutes", "Update reminders", 1)?;
+        }
+        if let Some(m) = self.closure_minutes {
+            limits::check_minutes(m, "closure_minutes", "The closure reminder", 1)?;
+        }
+        if let Some(q) = &self.quiet_hours {
+            q.validate()?;
+        }
+        Ok(())
+    }
 }
 
 impl Default for ReminderSettings {

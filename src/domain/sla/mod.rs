@@ -61,10 +61,17 @@ pub fn policy_calendar(
     Ok((policy, cal, rec.name.as_str()))
 }
 
+/// The clock's target. A target too large for a duration (saved by an older version without
+/// bounds) counts as never reached: the clock gets no deadline rather than a panic.
 pub fn target(policy: &config::SlaPolicy, clock: ClockKind) -> Duration {
-    Duration::minutes(match clock {
+    let m = match clock {
         ClockKind::Response => policy.response_minutes,
         ClockKind::Resolution => policy.resolution_minutes,
+    };
+    crate::domain::limits::minutes(m).unwrap_or(if m < 0 {
+        Duration::zero()
+    } else {
+        Duration::MAX
     })
 }
 
