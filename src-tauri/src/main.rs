@@ -5,6 +5,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod boundary;
 mod commands;
 mod state;
 
@@ -48,16 +49,14 @@ fn main() {
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            let mut state = AppState::open(&dir);
-            if let Ok(desk) = &state.desk {
-                let handle = app.handle().clone();
-                desk.on_change(move |change| {
-                    let _ = handle.emit(
-                        "desk-changed",
-                        serde_json::json!({ "incident_id": change.incident_id }),
-                    );
-                });
-            }
+            let state = AppState::open(&dir);
+            let handle = app.handle().clone();
+            state.on_change(move |change| {
+                let _ = handle.emit(
+                    "desk-changed",
+                    serde_json::json!({ "incident_id": change.incident_id }),
+                );
+            });
             // A click on a notification brings the window up on that incident.
             let handle = app.handle().clone();
             let notifier = DesktopNotifier::new().on_click(move |incident_id| {
@@ -71,10 +70,21 @@ fn main() {
             app.manage(state);
             Ok(())
         });
-    if let Err(e) = commands::register(builder).run(tauri::generate_context!()) {
-        eprintln!("Incident Desk could not start: {e}");
-        std::process::exit(1);
-    }
+    let app = match commands::register(builder).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Incident Desk could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // The one place the database is closed at exit (scheduler stopped first).
+            if let Some(state) = app.try_state::<AppState>() {
+                state.close();
+            }
+        }
+    });
 }
 
 #[cfg(test)]
