@@ -76,4 +76,6 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 }
 
 #[cfg(test)]
+mod hardening_tests;
+#[cfg(test)]
 mod tests;

@@ -1,0 +1,385 @@
+//! The command boundary under faults: a panic, a malformed argument, a desk swapped or closed
+//! while the app runs. Through Tauri's own IPC path (mock runtime) where the window would see it.
+
+use super::tests::{app, app_on, call, new_incident, newer_db, setup_basics, Window};
+use crate::boundary::Arg;
+use crate::state::{ApiError, AppState};
+use incident_desk::{Desk, DATABASE_FILE};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, State, WebviewWindowBuilder};
+
+fn call_raw(w: &Window, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &w.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("json reply"))
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+// ---- a panic inside a command ----
+
+/// A command with a bug: it panics inside its core call, the way an unexpected fault would.
+#[tauri::command]
+async fn deliberately_panics(app: State<'_, AppState>) -> Result<(), ApiError> {
+    app.run(|_desk| -> incident_desk::Result<()> {
+        let empty: Vec<i64> = Vec::new();
+        let _ = empty[3];
+        Ok(())
+    })
+    .await
+}
+
+/// A command with a bug after it has written inside its transaction.
+#[tauri::command]
+async fn panics_mid_write(app: State<'_, AppState>, input: Arg<String>) -> Result<(), ApiError> {
+    app.run(move |desk| {
+        desk.db().write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('organisation', ?1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [input.as_str()],
+            )?;
+            panic!("deliberate fault after writing {:?}", *input);
+        })
+    })
+    .await
+}
+
+fn panicking_app() -> Window {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = mock_builder()
+        .invoke_handler(tauri::generate_handler![
+            deliberately_panics,
+            panics_mid_write,
+            super::settings::desk_info,
+            super::major::set_organisation,
+        ])
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    app.manage(AppState::open(dir.path()));
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock window builds");
+    Window { window, _dir: dir }
+}
+
+#[test]
+fn a_panic_in_a_command_reaches_the_window_as_an_internal_error_and_the_app_keeps_answering() {
+    let w = panicking_app();
+    let err = call_raw(&w, "deliberately_panics", json!({})).expect_err("the panic is refused");
+    assert_eq!(err["code"], "internal");
+    let message = text(&err["message"]);
+    assert!(
+        message.starts_with("Internal error: nothing was saved."),
+        "{err}"
+    );
+    assert!(
+        message.contains("index out of bounds"),
+        "the panic text is kept for a report: {err}"
+    );
+    let info = call_raw(&w, "desk_info", json!({})).expect("the desk still answers");
+    assert_eq!(info["incident_count"], 0);
+}
+
+#[test]
+fn a_panic_in_the_middle_of_a_write_leaves_nothing_written_and_the_desk_writable() {
+    let w = panicking_app();
+    let err = call_raw(&w, "panics_mid_write", json!({"input": "Half-written Ltd"}))
+        .expect_err("the panic is refused");
+    assert_eq!(err["code"], "internal");
+    assert!(
+        text(&err["message"]).contains("deliberate fault after writing"),
+        "{err}"
+    );
+    let info = call_raw(&w, "desk_info", json!({})).expect("desk info");
+    assert_eq!(
+        info["organisation"], "Incident Desk",
+        "the transaction rolled back"
+    );
+    let name = call_raw(&w, "set_organisation", json!({"input": {"name": "Acme"}}))
+        .expect("the connection is usable after the panic");
+    assert_eq!(name, "Acme");
+}
+
+#[test]
+fn a_panic_in_a_blocking_call_is_caught_by_the_same_helper_off_the_callers_thread() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path());
+    let caller = std::thread::current().id();
+    let ran_on = tauri::async_runtime::block_on(
+        state.run(|_| Ok::<_, incident_desk::Error>(std::thread::current().id())),
+    )
+    .expect("runs");
+    assert_ne!(ran_on, caller, "the core call runs on a blocking thread");
+    let err =
+        tauri::async_runtime::block_on(state.run(|_| -> incident_desk::Result<()> {
+            panic!("deliberate fault on a blocking thread")
+        }))
+        .expect_err("the panic is an error")
+        .0;
+    assert_eq!(err.code, "internal");
+    assert!(err
+        .message
+        .contains("deliberate fault on a blocking thread"));
+}
+
+// ---- a malformed argument ----
+
+#[test]
+fn a_malformed_argument_is_refused_as_invalid_input_naming_the_field() {
+    let w = app();
+    let (service, category) = setup_basics(&w);
+    let err = call(&w, "get_incident", Some(json!({"id": "INC-000001"})))
+        .expect_err("a text id is refused");
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "id");
+    assert!(text(&err["message"]).contains("`id` is not valid"), "{err}");
+    assert!(text(&err["message"]).contains("expected i64"), "{err}");
+
+    let logged = call(&w, "log_incident", Some(new_incident(service, category))).expect("logged");
+    let err = call(
+        &w,
+        "update_incident",
+        Some(
+            json!({"id": logged["incident"]["id"], "expected_version": 1,
+            "changes": {"users_affected": "many"}}),
+        ),
+    )
+    .expect_err("a text number of users is refused");
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "users_affected");
+    assert!(
+        text(&err["message"]).contains("`changes.users_affected`"),
+        "the message gives the whole path: {err}"
+    );
+
+    let err = call(
+        &w,
+        "acknowledge_incident",
+        Some(json!({"id": logged["incident"]["id"]})),
+    )
+    .expect_err("no expected_version");
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "expected_version");
+    assert!(
+        text(&err["message"]).contains("`expected_version` is required"),
+        "{err}"
+    );
+
+    let page = call(&w, "list_incidents", Some(json!({}))).expect("list");
+    assert_eq!(page["total"], 1, "nothing more was saved");
+    let got = call(
+        &w,
+        "get_incident",
+        Some(json!({"id": logged["incident"]["id"]})),
+    )
+    .expect("the incident is as it was");
+    assert_eq!(got["incident"]["version"], logged["incident"]["version"]);
+}
+
+#[test]
+fn a_command_called_without_its_input_says_so() {
+    let w = app();
+    let err = call_raw(&w, "get_incident", json!({})).expect_err("no input");
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "input");
+    assert!(
+        text(&err["message"]).contains("get_incident has no `input`"),
+        "{err}"
+    );
+    let err = call_raw(&w, "save_sla_policy", json!({"input": "P1"})).expect_err("a string");
+    assert_eq!(err["code"], "invalid_input");
+    assert!(
+        text(&err["message"]).starts_with("The input of save_sla_policy could not be read"),
+        "{err}"
+    );
+}
+
+// ---- the shape of the command layer ----
+
+#[test]
+fn every_command_is_async_reads_its_input_through_arg_and_calls_the_desk_through_run() {
+    let files = [
+        ("incidents.rs", include_str!("incidents.rs")),
+        ("major.rs", include_str!("major.rs")),
+        ("settings.rs", include_str!("settings.rs")),
+        ("sla.rs", include_str!("sla.rs")),
+    ];
+    let mut commands = 0;
+    for (file, source) in files {
+        for (i, chunk) in source.split("#[tauri::command]").enumerate().skip(1) {
+            commands += 1;
+            let signature = chunk.split('{').next().unwrap_or("");
+            assert!(
+                chunk.trim_start().starts_with("pub async fn "),
+                "{file}: command #{i} is not async (it would run on the main thread): {signature}"
+            );
+            assert!(
+                !signature.contains("input:") || signature.contains("input: Arg<"),
+                "{file}: command #{i} reads its input without Arg: {signature}"
+            );
+        }
+        assert!(
+            !source.contains(".desk()?"),
+            "{file}: a command calls the desk outside AppState::run (no panic guard, main thread)"
+        );
+    }
+    assert!(commands >= 55, "all commands were checked ({commands})");
+}
+
+#[test]
+fn the_desk_and_the_state_are_shared_across_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Desk>();
+    shared::<Arc<Desk>>();
+    shared::<AppState>();
+}
+
+// ---- replacing and closing the desk ----
+
+fn set_org(state: &AppState, name: &str) {
+    state
+        .desk()
+        .expect("desk")
+        .set_organisation(name)
+        .expect("organisation saved");
+}
+
+fn org(state: &AppState) -> String {
+    state
+        .desk()
+        .expect("desk")
+        .organisation()
+        .expect("organisation")
+}
+
+#[test]
+fn reopening_keeps_the_data_and_the_change_listeners_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path());
+    let changes = Arc::new(AtomicUsize::new(0));
+    let c = changes.clone();
+    state.on_change(move |_| {
+        c.fetch_add(1, Ordering::SeqCst);
+    });
+    set_org(&state, "Acme");
+    assert_eq!(changes.load(Ordering::SeqCst), 1);
+    let before = Arc::downgrade(&state.desk().expect("desk"));
+    state.reopen().expect("reopened");
+    assert!(before.upgrade().is_none(), "the old desk was closed");
+    assert_eq!(org(&state), "Acme", "the data is still there");
+    set_org(&state, "Acme Ltd");
+    assert_eq!(
+        changes.load(Ordering::SeqCst),
+        2,
+        "the new desk tells the window once"
+    );
+}
+
+#[test]
+fn a_reopen_waits_for_running_calls_then_swaps_the_file_with_no_connection_open() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path());
+    set_org(&state, "Before the restore");
+
+    // A backup: another desk's file, closed cleanly.
+    let other = tempfile::tempdir().expect("temp dir");
+    {
+        let d = Desk::open_in(other.path(), Arc::new(incident_desk::SystemClock)).expect("desk");
+        d.set_organisation("From the backup").expect("saved");
+    }
+    let backup = other.path().join(DATABASE_FILE);
+
+    // A long call still holds the desk while the reopen starts.
+    let held = state.desk().expect("desk");
+    let released = Arc::new(AtomicBool::new(false));
+    let r = released.clone();
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        r.store(true, Ordering::SeqCst);
+        drop(held);
+    });
+    state
+        .reopen_with(|data_dir: &Path| {
+            assert!(
+                released.load(Ordering::SeqCst),
+                "the old desk is closed only after the running call let go of it"
+            );
+            let err = state
+                .desk()
+                .err()
+                .expect("no desk while the file is swapped");
+            assert_eq!(err.0.code, "unavailable");
+            let db = data_dir.join(DATABASE_FILE);
+            for ext in ["sqlite3-wal", "sqlite3-shm"] {
+                let _ = std::fs::remove_file(db.with_extension(ext));
+            }
+            std::fs::copy(&backup, &db)
+                .map_err(|e| ApiError::from(incident_desk::Error::from(e)))?;
+            Ok(())
+        })
+        .expect("reopened");
+    holder.join().expect("holder thread");
+    assert_eq!(org(&state), "From the backup");
+}
+
+#[test]
+fn a_desk_that_failed_to_open_opens_through_reopen_desk_once_the_cause_is_gone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join(DATABASE_FILE);
+    newer_db(&db);
+    let state = AppState::open(dir.path());
+    let data = dir.path().to_path_buf();
+    let w = app_on(dir, state);
+    let err = call(&w, "reopen_desk", None).expect_err("still the newer database");
+    assert_eq!(err["code"], "incompatible_database");
+    for ext in ["sqlite3", "sqlite3-wal", "sqlite3-shm"] {
+        let _ = std::fs::remove_file(data.join(DATABASE_FILE).with_extension(ext));
+    }
+    let info = call(&w, "reopen_desk", None).expect("a fresh desk opens");
+    assert_eq!(info["incident_count"], 0);
+    call(&w, "desk_info", None).expect("and every command uses it");
+}
+
+#[test]
+fn closing_at_exit_stops_the_scheduler_and_leaves_one_complete_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path());
+    state.start_scheduler(Arc::new(incident_desk::notify::RecordingNotifier::new()));
+    set_org(&state, "Written before exit");
+    state.close();
+    let err = state.desk().err().expect("closed");
+    assert_eq!(err.0.code, "unavailable");
+    let db = dir.path().join(DATABASE_FILE);
+    assert!(
+        !db.with_extension("sqlite3-wal").exists(),
+        "the write-ahead log was checkpointed into the file and removed"
+    );
+    // The file alone (as a copy made after exit would be) holds everything committed.
+    let copy = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(&db, copy.path().join(DATABASE_FILE)).expect("copy");
+    let d = Desk::open_in(copy.path(), Arc::new(incident_desk::SystemClock)).expect("copy opens");
+    assert_eq!(
+        d.organisation().expect("organisation"),
+        "Written before exit"
+    );
+}
