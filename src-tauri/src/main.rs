@@ -68,6 +68,8 @@ fn main() {
             });
             state.start_scheduler(Arc::new(notifier));
             app.manage(state);
+            #[cfg(unix)]
+            quit_on_signal(app.handle());
             Ok(())
         });
     let app = match commands::register(builder).build(tauri::generate_context!()) {
@@ -79,12 +81,38 @@ fn main() {
     };
     app.run(|app, event| {
         if let tauri::RunEvent::Exit = event {
-            // The one place the database is closed at exit (scheduler stopped first).
+            // The one place the database is closed at exit (scheduler stopped first): after the
+            // last window closed, or when the session asked the app to quit (see quit_on_signal).
             if let Some(state) = app.try_state::<AppState>() {
                 state.close();
             }
         }
     });
+}
+
+/// SIGTERM (logout, shutdown, `kill`), SIGINT (Ctrl-C in a terminal) and SIGHUP (the terminal
+/// closed) exit the app the normal way, so the desk is closed cleanly instead of the process
+/// just ending with committed data still in the write-ahead log.
+#[cfg(unix)]
+fn quit_on_signal<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    for kind in [
+        SignalKind::terminate(),
+        SignalKind::interrupt(),
+        SignalKind::hangup(),
+    ] {
+        let handle = app.clone();
+        tauri::async_runtime::spawn(async move {
+            match signal(kind) {
+                Ok(mut received) => {
+                    if received.recv().await.is_some() {
+                        handle.exit(0);
+                    }
+                }
+                Err(e) => eprintln!("Incident Desk: cannot listen for quit signals: {e}"),
+            }
+        });
+    }
 }
 
 #[cfg(test)]
