@@ -179,3 +179,89 @@ fn an_app_asked_to_quit_by_the_session_closes_its_database_into_one_complete_fil
     assert_eq!(operator.as_deref(), Some("Amira Haddad"));
     drop(desk); // the session is gone with the app; this stops the drivers
 }
+
+/// The state of the P3 policy's save as the page sees it, and how long the page took to answer.
+fn probe_save(desk: &App) -> (Value, std::time::Duration) {
+    probe_save_on(desk.session())
+}
+
+fn probe_save_on(s: &crate::webdriver::Session) -> (Value, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let seen = s
+        .execute(
+            "const b = document.querySelector('[data-testid=\"sla-save-P3\"]');\n\
+             const form = b && b.closest('form');\n\
+             return { formBusy: !!form && form.getAttribute('aria-busy') === 'true',\n\
+                      saveDisabled: !!b && b.disabled,\n\
+                      pageBusy: document.documentElement.hasAttribute('data-desk-busy') };",
+            vec![],
+        )
+        .unwrap_or_else(|e| panic!("the page did not answer: {e}"));
+    (seen, start.elapsed())
+}
+
+#[test]
+fn a_long_policy_save_leaves_the_window_responsive_and_shows_it_is_busy() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts =
+        Artifacts::for_test("a_long_policy_save_leaves_the_window_responsive_and_shows_it_is_busy");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "app");
+    desk.start_as("Amira Haddad");
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-sla");
+    desk.visible("sla-save-P3");
+
+    // Another writer holds the database (as a team desk's other member, or a slow disk would):
+    // the save has to wait for it, up to the store's busy timeout.
+    let db = data_dir.join(incident_desk::DATABASE_FILE);
+    let other = rusqlite::Connection::open(&db).expect("second connection");
+    other
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("the other writer takes the write lock");
+    let held = std::time::Duration::from_millis(2500);
+    let locked_at = std::time::Instant::now();
+    let click = std::time::Instant::now();
+    desk.click("sla-save-P3");
+
+    // The click itself (WebDriver waits for the window to handle it) and every look at the page
+    // while the save waits must come back quickly.
+    let mut slowest = click.elapsed();
+    let mut busy_seen = None;
+    while locked_at.elapsed() < held {
+        let (seen, took) = probe_save(&desk);
+        slowest = slowest.max(took);
+        if seen["formBusy"] == true && seen["saveDisabled"] == true && seen["pageBusy"] == true {
+            busy_seen.get_or_insert(seen);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    desk.shot("while the save waits");
+    other
+        .execute_batch("COMMIT")
+        .expect("the other writer lets go");
+    drop(other);
+
+    assert!(
+        slowest < std::time::Duration::from_millis(1000),
+        "the window answered within a second while the save waited {held:?} (slowest {slowest:?})"
+    );
+    assert!(
+        busy_seen.is_some(),
+        "while the save ran, its form was busy (Save disabled) and the page showed it was busy"
+    );
+    desk.wait_text_css(
+        "#toast",
+        "P3 policy saved",
+        "the toast saying the policy was saved",
+    );
+    desk.wait_for("the page to be idle again", |s| {
+        let (seen, _) = probe_save_on(s);
+        Ok((seen["pageBusy"] == false && seen["formBusy"] == false).then_some(()))
+    });
+    desk.shot("saved");
+    desk.quit();
+}
