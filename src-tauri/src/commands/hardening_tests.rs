@@ -383,3 +383,426 @@ fn closing_at_exit_stops_the_scheduler_and_leaves_one_complete_file() {
         "Written before exit"
     );
 }
+
+// ---- random input to every command ----
+
+/// A small deterministic generator (xorshift64*), so a failure names a seed that replays it.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Keys the commands' inputs use, so random objects often get past parsing into the core.
+const KEYS: &[&str] = &[
+    "id",
+    "expected_version",
+    "title",
+    "description",
+    "category_id",
+    "service_id",
+    "reporter_name",
+    "reporter_contact",
+    "channel",
+    "started_at",
+    "detected_at",
+    "users_affected",
+    "impact",
+    "urgency",
+    "priority_override",
+    "priority_override_reason",
+    "changes",
+    "assignee_id",
+    "team_id",
+    "person_id",
+    "kind",
+    "reason",
+    "text",
+    "workaround",
+    "resolution_code",
+    "resolution_notes",
+    "method",
+    "notes",
+    "closure_notes",
+    "priority",
+    "response_minutes",
+    "resolution_minutes",
+    "calendar_id",
+    "warn_percents",
+    "pause_reasons",
+    "create",
+    "calendar",
+    "name",
+    "always_on",
+    "time_zone",
+    "week",
+    "holidays",
+    "day",
+    "trigger",
+    "after_minutes",
+    "action",
+    "target_team_id",
+    "target_person_id",
+    "target_priority",
+    "active",
+    "update_minutes",
+    "closure_minutes",
+    "quiet_hours",
+    "from",
+    "to",
+    "ids",
+    "offset",
+    "limit",
+    "sort",
+    "status",
+    "state",
+    "cells",
+    "template_id",
+    "audience_id",
+    "audience",
+    "template",
+    "subject",
+    "body",
+    "recipients",
+    "cadence_minutes",
+    "milestone",
+    "at",
+    "incident_id",
+    "summary",
+    "owner_id",
+    "due_date",
+    "paper",
+    "users_threshold",
+    "revenue_down_minutes",
+    "p1_breach_likely_percent",
+    "risk_categories",
+    "manager_id",
+    "bridge",
+    "emergency_change",
+    "roles",
+    "tier",
+    "contact",
+    "criticality",
+    "users_served",
+    "revenue_generating",
+    "expected_response_minutes",
+];
+
+fn random_value(rng: &mut Rng, depth: u32) -> Value {
+    let strings = [
+        String::new(),
+        "x".into(),
+        "  ".into(),
+        "P1".into(),
+        "P9".into(),
+        "extensive".into(),
+        "critical".into(),
+        "functional".into(),
+        "fixed".into(),
+        "2026-03-02T09:00:00Z".into(),
+        "+262143-12-31T23:59:59Z".into(),
+        "-262143-01-01T00:00:00Z".into(),
+        "2026-02-30".into(),
+        "2026-12-25".into(),
+        "08:00".into(),
+        "25:61".into(),
+        "Europe/London".into(),
+        "Mars/Olympus_Mons".into(),
+        "<b>bold</b>".into(),
+        "💥\u{0}\u{202e}".into(),
+        "a".repeat(5000),
+    ];
+    let numbers = [
+        json!(0),
+        json!(1),
+        json!(2),
+        json!(-1),
+        json!(59),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(u64::MAX),
+        json!(1e300),
+        json!(-0.5),
+    ];
+    match rng.below(if depth >= 3 { 4 } else { 6 }) {
+        0 => Value::Null,
+        1 => json!(rng.below(2) == 0),
+        2 => rng.pick(&numbers).clone(),
+        3 => json!(rng.pick(&strings)),
+        4 => Value::Array(
+            (0..rng.below(8))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
+        _ => random_object(rng, depth + 1),
+    }
+}
+
+fn random_object(rng: &mut Rng, depth: u32) -> Value {
+    let mut o = serde_json::Map::new();
+    for _ in 0..rng.below(12) {
+        o.insert(rng.pick(KEYS).to_string(), random_value(rng, depth));
+    }
+    Value::Object(o)
+}
+
+/// A value of the type `key` usually has (small ids so they often exist, edge values
+/// sometimes), so a whole object of them gets past parsing into the core's rules.
+fn typed_value(rng: &mut Rng, key: &str, depth: u32) -> Value {
+    if rng.below(80) == 0 {
+        return random_value(rng, depth + 1);
+    }
+    let int = |rng: &mut Rng| -> Value {
+        match rng.below(8) {
+            0 => json!(0),
+            1 => json!(-5),
+            2 => json!(i64::MAX),
+            3 => json!(100_000_000),
+            _ => json!(rng.below(4) + 1),
+        }
+    };
+    let pick_str = |rng: &mut Rng, items: &[&str]| json!(rng.pick(items));
+    match key {
+        k if k == "id" || k.ends_with("_id") || k == "expected_version" => int(rng),
+        k if k.ends_with("_minutes") || k.starts_with("users_") || k.ends_with("_percent") => {
+            int(rng)
+        }
+        "offset" | "limit" => int(rng),
+        "create" | "active" | "always_on" | "revenue_generating" => json!(rng.below(2) == 0),
+        "tier" => pick_str(rng, &["service_desk", "specialist", "vendor", "tier9"]),
+        "sort" => pick_str(rng, &["priority", "age", "last_update", "random"]),
+        "milestone" => pick_str(
+            rng,
+            &["started", "detected", "workaround_available", "resolved"],
+        ),
+        "action" => pick_str(
+            rng,
+            &["escalate_team", "notify_person", "raise_priority", "x"],
+        ),
+        "trigger" => pick_str(rng, &["unacknowledged", "unresolved", "x"]),
+        "update_minutes" => Value::Array(
+            (0..4)
+                .map(|_| {
+                    if rng.below(3) == 0 {
+                        Value::Null
+                    } else {
+                        int(rng)
+                    }
+                })
+                .collect(),
+        ),
+        "started_at" | "detected_at" | "at" | "from" | "to" => pick_str(
+            rng,
+            &[
+                "2026-03-02T09:00:00Z",
+                "2026-03-02T09:00",
+                "+262143-12-31T23:59:59Z",
+                "1970-01-01T00:00:00Z",
+                "08:00",
+                "24:00",
+                "yesterday",
+            ],
+        ),
+        "day" | "due_date" => pick_str(rng, &["2026-12-25", "2026-02-30", "0000-01-01"]),
+        "priority" | "target_priority" | "priority_override" => {
+            pick_str(rng, &["P1", "P2", "P3", "P4", "P0", ""])
+        }
+        "impact" | "urgency" => pick_str(
+            rng,
+            &[
+                "extensive",
+                "significant",
+                "moderate",
+                "minor",
+                "critical",
+                "high",
+                "low",
+                "x",
+            ],
+        ),
+        "time_zone" => pick_str(
+            rng,
+            &["UTC", "Europe/London", "Pacific/Kiritimati", "Nowhere"],
+        ),
+        "week" => Value::Array(
+            (0..if rng.below(4) == 0 { rng.below(10) } else { 7 })
+                .map(|_| match rng.below(4) {
+                    0 => Value::Null,
+                    1 => json!(["17:00", "08:00"]),
+                    2 => json!(["00:00", "24:00"]),
+                    _ => json!(["08:00", "17:00"]),
+                })
+                .collect(),
+        ),
+        "warn_percents" | "ids" => Value::Array(
+            (0..rng.below(6))
+                .map(|_| {
+                    if rng.below(5) == 0 {
+                        Value::Null
+                    } else {
+                        int(rng)
+                    }
+                })
+                .collect(),
+        ),
+        "cells" => Value::Array(
+            (0..4)
+                .map(|_| {
+                    Value::Array(
+                        (0..4)
+                            .map(|_| pick_str(rng, &["P1", "P2", "P3", "P4", "P5"]))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        ),
+        "holidays" => Value::Array(
+            (0..rng.below(4))
+                .map(|_| json!({"day": typed_value(rng, "day", depth + 1), "name": "Holiday"}))
+                .collect(),
+        ),
+        "template" if rng.below(2) == 0 => pick_str(rng, &["Initial notice", ""]),
+        "changes" | "calendar" | "audience" | "template" | "quiet_hours" if depth < 2 => {
+            typed_object(rng, depth + 1)
+        }
+        "roles" | "pause_reasons" | "risk_categories" | "recipients" => Value::Array(
+            (0..rng.below(4))
+                .map(|_| {
+                    pick_str(
+                        rng,
+                        &["service_desk_analyst", "incident_manager", "Vendor", ""],
+                    )
+                })
+                .collect(),
+        ),
+        _ => pick_str(
+            rng,
+            &[
+                "Mail relay down",
+                "",
+                "functional",
+                "hierarchical",
+                "fixed",
+                "functional_test",
+                "phone",
+                "unacknowledged",
+                "unresolved",
+                "escalate_team",
+                "raise_priority",
+                "letter",
+                "started",
+                "resolved",
+                "open",
+                "priority",
+                "high",
+            ],
+        ),
+    }
+}
+
+/// An object with every key of [`KEYS`], typed as it usually is.
+fn typed_object(rng: &mut Rng, depth: u32) -> Value {
+    let mut o = serde_json::Map::new();
+    for key in KEYS {
+        if rng.below(40) != 0 {
+            o.insert(key.to_string(), typed_value(rng, key, depth));
+        }
+    }
+    Value::Object(o)
+}
+
+/// Every registered command, read from the handler list in commands/mod.rs.
+fn registered_commands() -> Vec<String> {
+    include_str!("mod.rs")
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_suffix(','))
+        .filter_map(|l| l.split_once("::").map(|(_, name)| name.to_string()))
+        .collect()
+}
+
+#[test]
+fn random_input_to_every_command_is_answered_or_refused_with_a_code_and_never_crashes() {
+    let w = app();
+    let (service, category) = setup_basics(&w);
+    call(&w, "log_incident", Some(new_incident(service, category))).expect("an incident");
+    let commands = registered_commands();
+    assert!(
+        commands.len() >= 55,
+        "the handler list was read: {commands:?}"
+    );
+    let known = [
+        "validation",
+        "not_found",
+        "conflict",
+        "invalid_transition",
+        "in_use",
+        "invalid_input",
+        "storage",
+    ];
+    let seed = std::env::var("INCIDENT_DESK_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x1D35_C0DE_u64);
+    let rounds: usize = std::env::var("INCIDENT_DESK_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(25);
+    let mut rng = Rng(seed);
+    let mut storage = std::collections::BTreeSet::new();
+    let mut tally: std::collections::BTreeMap<String, usize> = Default::default();
+    for command in &commands {
+        // The export opens the native save dialog once its input is good; it has no window here.
+        if command == "export_review_pdf" {
+            continue;
+        }
+        for round in 0..rounds {
+            let body = match rng.below(8) {
+                0 => json!({}),
+                1 => json!({ "input": random_value(&mut rng, 0) }),
+                2 => json!({ "input": random_object(&mut rng, 0) }),
+                _ => json!({ "input": typed_object(&mut rng, 0) }),
+            };
+            let shown: String = body.to_string().chars().take(400).collect();
+            let replay = format!("{command} round {round} (seed {seed:#x}) with {shown}…");
+            let reply = call_raw(&w, command, body.clone());
+            let outcome = match &reply {
+                Ok(_) => "answered".to_string(),
+                Err(err) => err["code"].as_str().unwrap_or("(not typed)").to_string(),
+            };
+            *tally.entry(outcome).or_default() += 1;
+            match reply {
+                Ok(_) => {}
+                Err(err) => {
+                    let code = err["code"].as_str().unwrap_or("");
+                    assert!(
+                        known.contains(&code) && err["message"].is_string(),
+                        "{replay}\nwas refused with {err}"
+                    );
+                    if code == "storage" {
+                        storage.insert(format!("{command}: {}", err["message"]));
+                    }
+                }
+            }
+        }
+    }
+    call(&w, "desk_info", None).expect("the desk still answers after all of it");
+    eprintln!("outcomes of {rounds} random inputs per command: {tally:?}");
+    if !storage.is_empty() {
+        eprintln!(
+            "random input refused as `storage` (a rule the core could name instead):\n{}",
+            storage.into_iter().collect::<Vec<_>>().join("\n")
+        );
+    }
+}

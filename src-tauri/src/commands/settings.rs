@@ -21,7 +21,11 @@ pub async fn reopen_desk<R: Runtime>(
     handle: AppHandle<R>,
     app: State<'_, AppState>,
 ) -> Reply<DeskInfo> {
-    off_main(move || handle.state::<AppState>().reopen()).await?;
+    off_main(move || match handle.try_state::<AppState>() {
+        Some(state) => state.reopen(),
+        None => Err(crate::boundary::internal("the desk state is not set up")),
+    })
+    .await?;
     app.run(|d| d.info()).await
 }
 
