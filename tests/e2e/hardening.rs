@@ -100,10 +100,17 @@ fn a_malformed_argument_from_the_window_is_a_typed_error_and_the_app_stays_up() 
         "api.js to map a bare rejection",
         "const api = await import('./js/api.js');\n\
          const e = api.toApiError('command no_such_command not found');\n\
-         return { code: e.code, message: e.message, other: api.toApiError(undefined).code };",
+         const odd = api.toApiError({ unexpected: 1 });\n\
+         return { code: e.code, message: e.message, other: api.toApiError(undefined).code,\n\
+                  odd: odd.code, oddMessage: odd.message };",
     );
     assert_eq!(mapped["code"], "internal", "{mapped}");
     assert_eq!(mapped["other"], "internal", "{mapped}");
+    assert_eq!(mapped["odd"], "internal", "{mapped}");
+    assert_eq!(
+        mapped["oddMessage"], "The desk did not answer: {\"unexpected\":1}",
+        "{mapped}"
+    );
     assert_eq!(mapped["message"], "command no_such_command not found");
     desk.shot("after the malformed calls");
 

@@ -35,7 +35,13 @@ export function toApiError(raw) {
     return new ApiError(typeof raw.code === 'string' ? raw.code : 'internal', raw.message, raw.field);
   }
   if (typeof raw === 'string') return new ApiError('internal', raw);
-  return new ApiError('internal', 'The desk did not answer: ' + String(raw));
+  let text;
+  try {
+    text = raw && typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+  } catch (e) {
+    text = String(raw);
+  }
+  return new ApiError('internal', 'The desk did not answer: ' + text);
 }
 
 // How long a call runs before the page shows it is busy (no flicker for quick calls).
