@@ -806,3 +806,78 @@ fn random_input_to_every_command_is_answered_or_refused_with_a_code_and_never_cr
         );
     }
 }
+
+/// A database file in `dir` with a P1 whose response deadline passed an hour and a half ago.
+fn desk_file_with_an_overdue_p1(dir: &Path) {
+    use incident_desk::model::{NewIncident, PersonInput, ServiceInput};
+    let two_hours_ago = chrono::Utc::now() - chrono::TimeDelta::hours(2);
+    let desk =
+        Desk::open_in(dir, Arc::new(incident_desk::FixedClock::new(two_hours_ago))).expect("desk");
+    let me = desk
+        .save_person(&PersonInput {
+            name: "Amira Haddad".into(),
+            roles: vec!["service_desk_analyst".into()],
+            ..Default::default()
+        })
+        .expect("person");
+    desk.set_operator(me.id).expect("operator");
+    let service = desk
+        .save_service(&ServiceInput {
+            name: "E-mail".into(),
+            criticality: "high".into(),
+            ..Default::default()
+        })
+        .expect("service");
+    let category = desk.reference_data().expect("reference").categories[0].id;
+    desk.log(&NewIncident {
+        title: "Mail is down".into(),
+        description: "Nobody can send mail".into(),
+        category_id: Some(category),
+        service_id: Some(service.id),
+        reporter_name: "Ben Carter".into(),
+        reporter_contact: "ben@example.org".into(),
+        channel: "phone".into(),
+        impact: "extensive".into(),
+        urgency: "critical".into(),
+        ..Default::default()
+    })
+    .expect("a P1 logged");
+}
+
+#[test]
+fn after_a_reopen_the_sla_scheduler_runs_on_the_new_desk() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path());
+    let shown = Arc::new(incident_desk::notify::RecordingNotifier::new());
+    state.start_scheduler(shown.clone());
+    let restored = tempfile::tempdir().expect("temp dir");
+    desk_file_with_an_overdue_p1(restored.path());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(shown.shown().is_empty(), "an empty desk has nothing due");
+
+    state
+        .reopen_with(|data_dir| {
+            std::fs::copy(
+                restored.path().join(DATABASE_FILE),
+                data_dir.join(DATABASE_FILE),
+            )
+            .map(|_| ())
+            .map_err(|e| ApiError::from(incident_desk::Error::from(e)))
+        })
+        .expect("reopened on the restored file");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while shown.shown().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler on the new desk replayed the missed deadline within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let alerts = state.desk().expect("desk").alerts(10).expect("alerts");
+    assert!(
+        alerts.alerts.iter().any(|a| a.incident_id.is_some()),
+        "the missed deadline is in the new desk's notification centre: {:?}",
+        alerts.alerts
+    );
+}
