@@ -7,6 +7,7 @@
 // A panic inside a command aborts the app: nothing outside tests may unwrap, expect or panic.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod boundary;
 mod commands;
 mod state;
 
@@ -50,16 +51,14 @@ fn main() {
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            let mut state = AppState::open(&dir);
-            if let Ok(desk) = &state.desk {
-                let handle = app.handle().clone();
-                desk.on_change(move |change| {
-                    let _ = handle.emit(
-                        "desk-changed",
-                        serde_json::json!({ "incident_id": change.incident_id }),
-                    );
-                });
-            }
+            let state = AppState::open(&dir);
+            let handle = app.handle().clone();
+            state.on_change(move |change| {
+                let _ = handle.emit(
+                    "desk-changed",
+                    serde_json::json!({ "incident_id": change.incident_id }),
+                );
+            });
             // A click on a notification brings the window up on that incident.
             let handle = app.handle().clone();
             let notifier = DesktopNotifier::new().on_click(move |incident_id| {
@@ -71,11 +70,50 @@ fn main() {
             });
             state.start_scheduler(Arc::new(notifier));
             app.manage(state);
+            #[cfg(unix)]
+            quit_on_signal(app.handle());
             Ok(())
         });
-    if let Err(e) = commands::register(builder).run(tauri::generate_context!()) {
-        eprintln!("Incident Desk could not start: {e}");
-        std::process::exit(1);
+    let app = match commands::register(builder).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Incident Desk could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // The one place the database is closed at exit (scheduler stopped first): after the
+            // last window closed, or when the session asked the app to quit (see quit_on_signal).
+            if let Some(state) = app.try_state::<AppState>() {
+                state.close();
+            }
+        }
+    });
+}
+
+/// SIGTERM (logout, shutdown, `kill`), SIGINT (Ctrl-C in a terminal) and SIGHUP (the terminal
+/// closed) exit the app the normal way, so the desk is closed cleanly instead of the process
+/// just ending with committed data still in the write-ahead log.
+#[cfg(unix)]
+fn quit_on_signal<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    for kind in [
+        SignalKind::terminate(),
+        SignalKind::interrupt(),
+        SignalKind::hangup(),
+    ] {
+        let handle = app.clone();
+        tauri::async_runtime::spawn(async move {
+            match signal(kind) {
+                Ok(mut received) => {
+                    if received.recv().await.is_some() {
+                        handle.exit(0);
+                    }
+                }
+                Err(e) => eprintln!("Incident Desk: cannot listen for quit signals: {e}"),
+            }
+        });
     }
 }
 

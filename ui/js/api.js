@@ -1,12 +1,16 @@
 // api.js — the only module that talks to the Rust core. It wraps each Tauri command of
 // docs/commands.md in a named function and turns every rejection into an ApiError carrying the
 // core's {code, message, field}, so screens never see raw invoke() plumbing or error shapes.
+//
+// Every command runs off the window's main thread, so the window stays responsive while a long
+// one (an SLA policy save re-measures every open incident) runs; the page is marked busy
+// (`<html data-desk-busy>`, a progress cursor) while a call has been running for a moment.
 
 /** A refusal or failure from the core, as the UI shows it. */
 export class ApiError extends Error {
   constructor(code, message, field) {
     super(message);
-    this.code = code || 'storage';
+    this.code = code || 'internal';
     this.field = field || null;
   }
 }
@@ -20,24 +24,75 @@ function tauriInvoke() {
   return null;
 }
 
-function toApiError(raw) {
+/**
+ * The core rejects with {code, message, field?}. Anything else (a bare string from Tauri's own
+ * plumbing, an exception of the bridge) is not a refusal of the core: it is `internal`, never
+ * dressed up as a storage failure.
+ */
+export function toApiError(raw) {
   if (raw instanceof ApiError) return raw;
   if (raw && typeof raw === 'object' && typeof raw.message === 'string') {
-    return new ApiError(raw.code || 'storage', raw.message, raw.field);
+    return new ApiError(typeof raw.code === 'string' ? raw.code : 'internal', raw.message, raw.field);
   }
-  if (typeof raw === 'string') return new ApiError('storage', raw);
-  return new ApiError('storage', 'The desk did not answer: ' + String(raw));
+  if (typeof raw === 'string') return new ApiError('internal', raw);
+  let text;
+  try {
+    text = raw && typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+  } catch (e) {
+    text = String(raw);
+  }
+  return new ApiError('internal', 'The desk did not answer: ' + text);
+}
+
+// How long a call runs before the page shows it is busy (no flicker for quick calls).
+const BUSY_AFTER_MS = 250;
+let running = 0;
+let busyTimer = null;
+
+function markBusy(on) {
+  const root = document.documentElement;
+  if (on) {
+    root.setAttribute('data-desk-busy', '');
+    root.style.cursor = 'progress';
+  } else {
+    root.removeAttribute('data-desk-busy');
+    root.style.cursor = '';
+  }
+}
+
+function started() {
+  running += 1;
+  if (running === 1 && busyTimer === null) {
+    busyTimer = setTimeout(() => {
+      busyTimer = null;
+      if (running > 0) markBusy(true);
+    }, BUSY_AFTER_MS);
+  }
+}
+
+function finished() {
+  running = Math.max(0, running - 1);
+  if (running === 0) {
+    if (busyTimer !== null) {
+      clearTimeout(busyTimer);
+      busyTimer = null;
+    }
+    markBusy(false);
+  }
 }
 
 async function call(command, input) {
   const invoke = tauriInvoke();
   if (!invoke) {
-    throw new ApiError('storage', 'This window is not connected to the Incident Desk core.');
+    throw new ApiError('internal', 'This window is not connected to the Incident Desk core.');
   }
+  started();
   try {
     return await invoke(command, input === undefined ? {} : { input });
   } catch (raw) {
     throw toApiError(raw);
+  } finally {
+    finished();
   }
 }
 
@@ -84,6 +139,8 @@ export function onOpenIncident(handler) {
 
 // Desk and reference data
 export const deskInfo = () => call('desk_info');
+/** Closes the database and opens it again (after the reason it could not open was fixed). */
+export const reopenDesk = () => call('reopen_desk');
 export const setOrganisation = (name) => call('set_organisation', { name });
 export const referenceData = () => call('reference_data');
 export const loadDemoData = () => call('load_demo_data');

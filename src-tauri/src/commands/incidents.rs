@@ -1,5 +1,6 @@
 //! Commands of the incident lifecycle.
 
+use crate::boundary::Arg;
 use crate::state::{ApiError, AppState};
 use incident_desk::desk::*;
 use incident_desk::domain::model::*;
@@ -9,13 +10,19 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
-pub fn log_incident(app: State<'_, AppState>, input: NewIncident) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.log(&input)?)
+pub async fn log_incident(
+    app: State<'_, AppState>,
+    input: Arg<NewIncident>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.log(&input)).await
 }
 
 #[tauri::command]
-pub fn list_incidents(app: State<'_, AppState>, input: IncidentQuery) -> Reply<IncidentPage> {
-    Ok(app.desk()?.list(&input)?)
+pub async fn list_incidents(
+    app: State<'_, AppState>,
+    input: Arg<IncidentQuery>,
+) -> Reply<IncidentPage> {
+    app.run(move |d| d.list(&input)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -24,59 +31,83 @@ pub struct IdInput {
 }
 
 #[tauri::command]
-pub fn get_incident(app: State<'_, AppState>, input: IdInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.get(input.id)?)
+pub async fn get_incident(app: State<'_, AppState>, input: Arg<IdInput>) -> Reply<IncidentDetail> {
+    app.run(move |d| d.get(input.id)).await
 }
 
 #[tauri::command]
-pub fn update_incident(app: State<'_, AppState>, input: UpdateIncident) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.update(&input)?)
-}
-
-#[tauri::command]
-pub fn assign_incident(app: State<'_, AppState>, input: AssignInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.assign(&input)?)
-}
-
-#[tauri::command]
-pub fn acknowledge_incident(app: State<'_, AppState>, input: VersionedId) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.acknowledge(&input)?)
-}
-
-#[tauri::command]
-pub fn add_note(app: State<'_, AppState>, input: NoteInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.add_note(&input)?)
-}
-
-#[tauri::command]
-pub fn escalate_incident(app: State<'_, AppState>, input: EscalateInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.escalate(&input)?)
-}
-
-#[tauri::command]
-pub fn record_workaround(
+pub async fn update_incident(
     app: State<'_, AppState>,
-    input: WorkaroundInput,
+    input: Arg<UpdateIncident>,
 ) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.record_workaround(&input)?)
+    app.run(move |d| d.update(&input)).await
 }
 
 #[tauri::command]
-pub fn resolve_incident(app: State<'_, AppState>, input: ResolveInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.resolve(&input)?)
+pub async fn assign_incident(
+    app: State<'_, AppState>,
+    input: Arg<AssignInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.assign(&input)).await
 }
 
 #[tauri::command]
-pub fn verify_resolution(app: State<'_, AppState>, input: VerifyInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.verify(&input)?)
+pub async fn acknowledge_incident(
+    app: State<'_, AppState>,
+    input: Arg<VersionedId>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.acknowledge(&input)).await
 }
 
 #[tauri::command]
-pub fn close_incident(app: State<'_, AppState>, input: CloseInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.close(&input)?)
+pub async fn add_note(app: State<'_, AppState>, input: Arg<NoteInput>) -> Reply<IncidentDetail> {
+    app.run(move |d| d.add_note(&input)).await
 }
 
 #[tauri::command]
-pub fn reopen_incident(app: State<'_, AppState>, input: ReopenInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.reopen(&input)?)
+pub async fn escalate_incident(
+    app: State<'_, AppState>,
+    input: Arg<EscalateInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.escalate(&input)).await
+}
+
+#[tauri::command]
+pub async fn record_workaround(
+    app: State<'_, AppState>,
+    input: Arg<WorkaroundInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.record_workaround(&input)).await
+}
+
+#[tauri::command]
+pub async fn resolve_incident(
+    app: State<'_, AppState>,
+    input: Arg<ResolveInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.resolve(&input)).await
+}
+
+#[tauri::command]
+pub async fn verify_resolution(
+    app: State<'_, AppState>,
+    input: Arg<VerifyInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.verify(&input)).await
+}
+
+#[tauri::command]
+pub async fn close_incident(
+    app: State<'_, AppState>,
+    input: Arg<CloseInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.close(&input)).await
+}
+
+#[tauri::command]
+pub async fn reopen_incident(
+    app: State<'_, AppState>,
+    input: Arg<ReopenInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.reopen(&input)).await
 }

@@ -1,13 +1,16 @@
 //! Commands of major incidents, stakeholder communication and post-incident reviews.
 
+use crate::boundary::{off_main, Arg};
 use crate::state::{ApiError, AppState};
 use incident_desk::desk::IncidentDetail;
 use incident_desk::desk::{CommunicationSettings, MajorView};
 use incident_desk::domain::major::{
     Audience, CorrectionInput, DeclareInput, Draft, MajorCriteria, Template, UpdateInput,
 };
+use incident_desk::domain::report::PaperSize;
 use incident_desk::domain::review::{ActionInput, ReviewEdit, ReviewView};
 use serde::Deserialize;
+use std::path::PathBuf;
 use tauri::State;
 
 type Reply<T> = Result<T, ApiError>;
@@ -18,18 +21,21 @@ pub struct IdInput {
 }
 
 #[tauri::command]
-pub fn declare_major(app: State<'_, AppState>, input: DeclareInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.declare_major(&input)?)
+pub async fn declare_major(
+    app: State<'_, AppState>,
+    input: Arg<DeclareInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.declare_major(&input)).await
 }
 
 #[tauri::command]
-pub fn major_view(app: State<'_, AppState>, input: IdInput) -> Reply<MajorView> {
-    Ok(app.desk()?.major_view(input.id)?)
+pub async fn major_view(app: State<'_, AppState>, input: Arg<IdInput>) -> Reply<MajorView> {
+    app.run(move |d| d.major_view(input.id)).await
 }
 
 #[tauri::command]
-pub fn communication_settings(app: State<'_, AppState>) -> Reply<CommunicationSettings> {
-    Ok(app.desk()?.communication_settings()?)
+pub async fn communication_settings(app: State<'_, AppState>) -> Reply<CommunicationSettings> {
+    app.run(|d| d.communication_settings()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,11 +46,12 @@ pub struct AudienceInput {
 }
 
 #[tauri::command]
-pub fn save_audience(
+pub async fn save_audience(
     app: State<'_, AppState>,
-    input: AudienceInput,
+    input: Arg<AudienceInput>,
 ) -> Reply<CommunicationSettings> {
-    Ok(app.desk()?.save_audience(&input.audience, input.create)?)
+    app.run(move |d| d.save_audience(&input.audience, input.create))
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,19 +62,20 @@ pub struct TemplateInput {
 }
 
 #[tauri::command]
-pub fn save_template(
+pub async fn save_template(
     app: State<'_, AppState>,
-    input: TemplateInput,
+    input: Arg<TemplateInput>,
 ) -> Reply<CommunicationSettings> {
-    Ok(app.desk()?.save_template(&input.template, input.create)?)
+    app.run(move |d| d.save_template(&input.template, input.create))
+        .await
 }
 
 #[tauri::command]
-pub fn save_major_criteria(
+pub async fn save_major_criteria(
     app: State<'_, AppState>,
-    input: MajorCriteria,
+    input: Arg<MajorCriteria>,
 ) -> Reply<CommunicationSettings> {
-    Ok(app.desk()?.save_major_criteria(&input)?)
+    app.run(move |d| d.save_major_criteria(&input)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,43 +86,48 @@ pub struct DraftInput {
 }
 
 #[tauri::command]
-pub fn draft_update(app: State<'_, AppState>, input: DraftInput) -> Reply<Draft> {
-    Ok(app
-        .desk()?
-        .draft_update(input.id, input.template_id, input.audience_id)?)
+pub async fn draft_update(app: State<'_, AppState>, input: Arg<DraftInput>) -> Reply<Draft> {
+    app.run(move |d| d.draft_update(input.id, input.template_id, input.audience_id))
+        .await
 }
 
 #[tauri::command]
-pub fn send_update(app: State<'_, AppState>, input: UpdateInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.send_update(&input)?)
-}
-
-#[tauri::command]
-pub fn correct_milestone(
+pub async fn send_update(
     app: State<'_, AppState>,
-    input: CorrectionInput,
+    input: Arg<UpdateInput>,
 ) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.correct_milestone(&input)?)
+    app.run(move |d| d.send_update(&input)).await
 }
 
 #[tauri::command]
-pub fn create_review(app: State<'_, AppState>, input: IdInput) -> Reply<ReviewView> {
-    Ok(app.desk()?.create_review(input.id)?)
+pub async fn correct_milestone(
+    app: State<'_, AppState>,
+    input: Arg<CorrectionInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.correct_milestone(&input)).await
 }
 
 #[tauri::command]
-pub fn get_review(app: State<'_, AppState>, input: IdInput) -> Reply<ReviewView> {
-    Ok(app.desk()?.review(input.id)?)
+pub async fn create_review(app: State<'_, AppState>, input: Arg<IdInput>) -> Reply<ReviewView> {
+    app.run(move |d| d.create_review(input.id)).await
 }
 
 #[tauri::command]
-pub fn edit_review(app: State<'_, AppState>, input: ReviewEdit) -> Reply<ReviewView> {
-    Ok(app.desk()?.edit_review(&input)?)
+pub async fn get_review(app: State<'_, AppState>, input: Arg<IdInput>) -> Reply<ReviewView> {
+    app.run(move |d| d.review(input.id)).await
 }
 
 #[tauri::command]
-pub fn save_review_action(app: State<'_, AppState>, input: ActionInput) -> Reply<ReviewView> {
-    Ok(app.desk()?.save_review_action(&input)?)
+pub async fn edit_review(app: State<'_, AppState>, input: Arg<ReviewEdit>) -> Reply<ReviewView> {
+    app.run(move |d| d.edit_review(&input)).await
+}
+
+#[tauri::command]
+pub async fn save_review_action(
+    app: State<'_, AppState>,
+    input: Arg<ActionInput>,
+) -> Reply<ReviewView> {
+    app.run(move |d| d.save_review_action(&input)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,10 +137,12 @@ pub struct FinaliseInput {
 }
 
 #[tauri::command]
-pub fn finalise_review(app: State<'_, AppState>, input: FinaliseInput) -> Reply<ReviewView> {
-    Ok(app
-        .desk()?
-        .finalise_review(input.id, input.expected_version)?)
+pub async fn finalise_review(
+    app: State<'_, AppState>,
+    input: Arg<FinaliseInput>,
+) -> Reply<ReviewView> {
+    app.run(move |d| d.finalise_review(input.id, input.expected_version))
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,60 +165,72 @@ pub struct Exported {
 pub async fn export_review_pdf<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
-    input: ExportInput,
+    input: Arg<ExportInput>,
 ) -> Reply<Option<Exported>> {
-    use tauri_plugin_dialog::DialogExt;
-    let desk = state.desk()?;
-    let paper = match input.paper.as_str() {
-        "letter" => incident_desk::domain::report::PaperSize::Letter,
-        "" | "a4" => incident_desk::domain::report::PaperSize::A4,
-        other => {
-            return Err(incident_desk::Error::validation(
-                "paper",
-                format!("Paper must be a4 or letter (got {other:?})"),
-            )
-            .into())
-        }
-    };
+    let paper = paper_size(&input.paper)?;
     let name = format!(
         "{}-post-incident-review.pdf",
         incident_desk::store::incidents::number_for(input.id)
     );
-    let path = match std::env::var_os("INCIDENT_DESK_EXPORT_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => std::path::PathBuf::from(dir).join(&name),
-        None => {
-            use tauri::Manager;
-            let mut dialog = app
-                .dialog()
-                .file()
-                .add_filter("PDF document", &["pdf"])
-                .set_file_name(&name);
-            // Start where people keep documents, not in the app's working folder.
-            if let Some(dir) = app
-                .path()
-                .document_dir()
-                .ok()
-                .or_else(|| app.path().home_dir().ok())
-            {
-                dialog = dialog.set_directory(dir);
-            }
-            let picked = dialog.blocking_save_file();
-            match picked.map(|p| p.into_path()) {
-                None => return Ok(None),
-                Some(Ok(p)) => p,
-                Some(Err(e)) => {
-                    return Err(incident_desk::Error::Storage(format!(
-                        "the chosen location cannot be used: {e}"
-                    ))
-                    .into())
-                }
-            }
-        }
+    let Some(path) = off_main(move || save_path(&app, &name)).await? else {
+        return Ok(None);
     };
-    desk.export_review_pdf(input.id, paper, &path)?;
-    Ok(Some(Exported {
-        path: path.display().to_string(),
-    }))
+    state
+        .run(move |d| {
+            d.export_review_pdf(input.id, paper, &path).map(|()| {
+                Some(Exported {
+                    path: path.display().to_string(),
+                })
+            })
+        })
+        .await
+}
+
+fn paper_size(paper: &str) -> Result<PaperSize, ApiError> {
+    match paper {
+        "letter" => Ok(PaperSize::Letter),
+        "" | "a4" => Ok(PaperSize::A4),
+        other => Err(incident_desk::Error::validation(
+            "paper",
+            format!("Paper must be a4 or letter (got {other:?})"),
+        )
+        .into()),
+    }
+}
+
+/// Where to write the PDF: the export folder, else the native save dialog (blocks until the
+/// user answers; run it off the main thread). None when the user cancels.
+fn save_path<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    name: &str,
+) -> Result<Option<PathBuf>, ApiError> {
+    use tauri::Manager;
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = std::env::var_os("INCIDENT_DESK_EXPORT_DIR").filter(|v| !v.is_empty()) {
+        return Ok(Some(PathBuf::from(dir).join(name)));
+    }
+    let mut dialog = app
+        .dialog()
+        .file()
+        .add_filter("PDF document", &["pdf"])
+        .set_file_name(name);
+    // Start where people keep documents, not in the app's working folder.
+    if let Some(dir) = app
+        .path()
+        .document_dir()
+        .ok()
+        .or_else(|| app.path().home_dir().ok())
+    {
+        dialog = dialog.set_directory(dir);
+    }
+    match dialog.blocking_save_file().map(|p| p.into_path()) {
+        None => Ok(None),
+        Some(Ok(p)) => Ok(Some(p)),
+        Some(Err(e)) => Err(incident_desk::Error::Storage(format!(
+            "the chosen location cannot be used: {e}"
+        ))
+        .into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +239,9 @@ pub struct OrganisationInput {
 }
 
 #[tauri::command]
-pub fn set_organisation(app: State<'_, AppState>, input: OrganisationInput) -> Reply<String> {
-    Ok(app.desk()?.set_organisation(&input.name)?)
+pub async fn set_organisation(
+    app: State<'_, AppState>,
+    input: Arg<OrganisationInput>,
+) -> Reply<String> {
+    app.run(move |d| d.set_organisation(&input.name)).await
 }

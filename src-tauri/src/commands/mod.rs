@@ -1,4 +1,11 @@
 //! The Tauri commands: each parses its input, calls one core function and maps the error.
+//!
+//! Every command is `async` and runs its core call through [`AppState::run`]: on a blocking
+//! thread, off the window's main thread, under the panic guard of [`crate::boundary`]. Inputs
+//! are read through [`crate::boundary::Arg`], which refuses a malformed one with
+//! `invalid_input`.
+//!
+//! [`AppState::run`]: crate::state::AppState::run
 
 mod incidents;
 mod major;
@@ -11,6 +18,7 @@ use tauri::{Builder, Runtime};
 pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         settings::desk_info,
+        settings::reopen_desk,
         settings::reference_data,
         settings::load_demo_data,
         settings::set_operator,
@@ -67,5 +75,7 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     ])
 }
 
+#[cfg(test)]
+mod hardening_tests;
 #[cfg(test)]
 mod tests;

@@ -1,27 +1,43 @@
 //! Commands of the desk itself and of Settings.
 
+use crate::boundary::{off_main, Arg};
 use crate::state::{ApiError, AppState};
 use incident_desk::desk::*;
 use incident_desk::domain::model::*;
 use incident_desk::domain::priority::PriorityMatrix;
 use serde::Deserialize;
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
-pub fn desk_info(app: State<'_, AppState>) -> Reply<DeskInfo> {
-    Ok(app.desk()?.info()?)
+pub async fn desk_info(app: State<'_, AppState>) -> Reply<DeskInfo> {
+    app.run(|d| d.info()).await
+}
+
+/// Closes the database and opens it again (after a failure to open was fixed, e.g. the
+/// folder made writable), without restarting the app.
+#[tauri::command]
+pub async fn reopen_desk<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, AppState>,
+) -> Reply<DeskInfo> {
+    off_main(move || match handle.try_state::<AppState>() {
+        Some(state) => state.reopen(),
+        None => Err(crate::boundary::internal("the desk state is not set up")),
+    })
+    .await?;
+    app.run(|d| d.info()).await
 }
 
 #[tauri::command]
-pub fn reference_data(app: State<'_, AppState>) -> Reply<ReferenceData> {
-    Ok(app.desk()?.reference_data()?)
+pub async fn reference_data(app: State<'_, AppState>) -> Reply<ReferenceData> {
+    app.run(|d| d.reference_data()).await
 }
 
 #[tauri::command]
-pub fn load_demo_data(app: State<'_, AppState>) -> Reply<DeskInfo> {
-    Ok(app.desk()?.load_demo_data()?)
+pub async fn load_demo_data(app: State<'_, AppState>) -> Reply<DeskInfo> {
+    app.run(|d| d.load_demo_data()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,28 +46,28 @@ pub struct OperatorInput {
 }
 
 #[tauri::command]
-pub fn set_operator(app: State<'_, AppState>, input: OperatorInput) -> Reply<Person> {
-    Ok(app.desk()?.set_operator(input.person_id)?)
+pub async fn set_operator(app: State<'_, AppState>, input: Arg<OperatorInput>) -> Reply<Person> {
+    app.run(move |d| d.set_operator(input.person_id)).await
 }
 
 #[tauri::command]
-pub fn save_service(app: State<'_, AppState>, input: ServiceInput) -> Reply<Service> {
-    Ok(app.desk()?.save_service(&input)?)
+pub async fn save_service(app: State<'_, AppState>, input: Arg<ServiceInput>) -> Reply<Service> {
+    app.run(move |d| d.save_service(&input)).await
 }
 
 #[tauri::command]
-pub fn save_team(app: State<'_, AppState>, input: TeamInput) -> Reply<Team> {
-    Ok(app.desk()?.save_team(&input)?)
+pub async fn save_team(app: State<'_, AppState>, input: Arg<TeamInput>) -> Reply<Team> {
+    app.run(move |d| d.save_team(&input)).await
 }
 
 #[tauri::command]
-pub fn save_person(app: State<'_, AppState>, input: PersonInput) -> Reply<Person> {
-    Ok(app.desk()?.save_person(&input)?)
+pub async fn save_person(app: State<'_, AppState>, input: Arg<PersonInput>) -> Reply<Person> {
+    app.run(move |d| d.save_person(&input)).await
 }
 
 #[tauri::command]
-pub fn save_category(app: State<'_, AppState>, input: CategoryInput) -> Reply<Category> {
-    Ok(app.desk()?.save_category(&input)?)
+pub async fn save_category(app: State<'_, AppState>, input: Arg<CategoryInput>) -> Reply<Category> {
+    app.run(move |d| d.save_category(&input)).await
 }
 
 /// The entry a delete command names.
@@ -61,31 +77,31 @@ pub struct EntryId {
 }
 
 #[tauri::command]
-pub fn delete_service(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
-    Ok(app.desk()?.delete_service(input.id)?)
+pub async fn delete_service(app: State<'_, AppState>, input: Arg<EntryId>) -> Reply<String> {
+    app.run(move |d| d.delete_service(input.id)).await
 }
 
 #[tauri::command]
-pub fn delete_team(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
-    Ok(app.desk()?.delete_team(input.id)?)
+pub async fn delete_team(app: State<'_, AppState>, input: Arg<EntryId>) -> Reply<String> {
+    app.run(move |d| d.delete_team(input.id)).await
 }
 
 #[tauri::command]
-pub fn delete_person(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
-    Ok(app.desk()?.delete_person(input.id)?)
+pub async fn delete_person(app: State<'_, AppState>, input: Arg<EntryId>) -> Reply<String> {
+    app.run(move |d| d.delete_person(input.id)).await
 }
 
 #[tauri::command]
-pub fn delete_category(app: State<'_, AppState>, input: EntryId) -> Reply<String> {
-    Ok(app.desk()?.delete_category(input.id)?)
+pub async fn delete_category(app: State<'_, AppState>, input: Arg<EntryId>) -> Reply<String> {
+    app.run(move |d| d.delete_category(input.id)).await
 }
 
 #[tauri::command]
-pub fn save_priority_matrix(
+pub async fn save_priority_matrix(
     app: State<'_, AppState>,
-    input: PriorityMatrix,
+    input: Arg<PriorityMatrix>,
 ) -> Reply<PriorityMatrix> {
-    Ok(app.desk()?.save_priority_matrix(&input)?)
+    app.run(move |d| d.save_priority_matrix(&input)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,15 +111,17 @@ pub struct PreviewInput {
 }
 
 #[tauri::command]
-pub fn preview_priority(app: State<'_, AppState>, input: PreviewInput) -> Reply<PriorityPreview> {
-    Ok(app
-        .desk()?
-        .preview_priority(&input.impact, &input.urgency)?)
+pub async fn preview_priority(
+    app: State<'_, AppState>,
+    input: Arg<PreviewInput>,
+) -> Reply<PriorityPreview> {
+    app.run(move |d| d.preview_priority(&input.impact, &input.urgency))
+        .await
 }
 
 #[tauri::command]
-pub fn verify_history(
+pub async fn verify_history(
     app: State<'_, AppState>,
 ) -> Reply<incident_desk::store::events::HistoryCheck> {
-    Ok(app.desk()?.verify_history()?)
+    app.run(|d| d.verify_history()).await
 }

@@ -1,5 +1,6 @@
 //! Commands of the SLA engine: pausing clocks, SLA settings, the notification centre.
 
+use crate::boundary::Arg;
 use crate::state::{ApiError, AppState};
 use incident_desk::desk::*;
 use incident_desk::desk::{AlertCentre, SlaSettings};
@@ -13,23 +14,32 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
-pub fn pause_incident(app: State<'_, AppState>, input: PauseInput) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.pause(&input)?)
+pub async fn pause_incident(
+    app: State<'_, AppState>,
+    input: Arg<PauseInput>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.pause(&input)).await
 }
 
 #[tauri::command]
-pub fn resume_incident(app: State<'_, AppState>, input: VersionedId) -> Reply<IncidentDetail> {
-    Ok(app.desk()?.resume(&input)?)
+pub async fn resume_incident(
+    app: State<'_, AppState>,
+    input: Arg<VersionedId>,
+) -> Reply<IncidentDetail> {
+    app.run(move |d| d.resume(&input)).await
 }
 
 #[tauri::command]
-pub fn sla_settings(app: State<'_, AppState>) -> Reply<SlaSettings> {
-    Ok(app.desk()?.sla_settings()?)
+pub async fn sla_settings(app: State<'_, AppState>) -> Reply<SlaSettings> {
+    app.run(|d| d.sla_settings()).await
 }
 
 #[tauri::command]
-pub fn save_sla_policy(app: State<'_, AppState>, input: SlaPolicy) -> Reply<SlaSettings> {
-    Ok(app.desk()?.save_sla_policy(&input)?)
+pub async fn save_sla_policy(
+    app: State<'_, AppState>,
+    input: Arg<SlaPolicy>,
+) -> Reply<SlaSettings> {
+    app.run(move |d| d.save_sla_policy(&input)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,8 +51,12 @@ pub struct CalendarInput {
 }
 
 #[tauri::command]
-pub fn save_calendar(app: State<'_, AppState>, input: CalendarInput) -> Reply<SlaSettings> {
-    Ok(app.desk()?.save_calendar(&input.calendar, input.create)?)
+pub async fn save_calendar(
+    app: State<'_, AppState>,
+    input: Arg<CalendarInput>,
+) -> Reply<SlaSettings> {
+    app.run(move |d| d.save_calendar(&input.calendar, input.create))
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,25 +66,33 @@ pub struct HolidayImport {
 }
 
 #[tauri::command]
-pub fn import_holidays(app: State<'_, AppState>, input: HolidayImport) -> Reply<SlaSettings> {
-    Ok(app
-        .desk()?
-        .import_holidays(input.calendar_id, &input.text)?)
+pub async fn import_holidays(
+    app: State<'_, AppState>,
+    input: Arg<HolidayImport>,
+) -> Reply<SlaSettings> {
+    app.run(move |d| d.import_holidays(input.calendar_id, &input.text))
+        .await
 }
 
 #[tauri::command]
-pub fn save_escalation_rule(app: State<'_, AppState>, input: EscalationRule) -> Reply<SlaSettings> {
-    Ok(app.desk()?.save_escalation_rule(&input)?)
+pub async fn save_escalation_rule(
+    app: State<'_, AppState>,
+    input: Arg<EscalationRule>,
+) -> Reply<SlaSettings> {
+    app.run(move |d| d.save_escalation_rule(&input)).await
 }
 
 #[tauri::command]
-pub fn save_reminders(app: State<'_, AppState>, input: ReminderSettings) -> Reply<SlaSettings> {
-    Ok(app.desk()?.save_reminders(&input)?)
+pub async fn save_reminders(
+    app: State<'_, AppState>,
+    input: Arg<ReminderSettings>,
+) -> Reply<SlaSettings> {
+    app.run(move |d| d.save_reminders(&input)).await
 }
 
 #[tauri::command]
-pub fn list_alerts(app: State<'_, AppState>) -> Reply<AlertCentre> {
-    Ok(app.desk()?.alerts(200)?)
+pub async fn list_alerts(app: State<'_, AppState>) -> Reply<AlertCentre> {
+    app.run(|d| d.alerts(200)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +102,10 @@ pub struct MarkRead {
 }
 
 #[tauri::command]
-pub fn mark_alerts_read(app: State<'_, AppState>, input: MarkRead) -> Reply<AlertCentre> {
-    Ok(app.desk()?.mark_alerts_read(input.ids.as_deref())?)
+pub async fn mark_alerts_read(
+    app: State<'_, AppState>,
+    input: Arg<MarkRead>,
+) -> Reply<AlertCentre> {
+    app.run(move |d| d.mark_alerts_read(input.ids.as_deref()))
+        .await
 }

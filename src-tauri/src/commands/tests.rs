@@ -8,12 +8,12 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INV
 use tauri::webview::InvokeRequest;
 use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
-struct Window {
-    window: WebviewWindow<tauri::test::MockRuntime>,
-    _dir: tempfile::TempDir,
+pub(super) struct Window {
+    pub(super) window: WebviewWindow<tauri::test::MockRuntime>,
+    pub(super) _dir: tempfile::TempDir,
 }
 
-fn app_on(dir: tempfile::TempDir, state: AppState) -> Window {
+pub(super) fn app_on(dir: tempfile::TempDir, state: AppState) -> Window {
     let app = super::register(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("mock app builds");
@@ -24,13 +24,13 @@ fn app_on(dir: tempfile::TempDir, state: AppState) -> Window {
     Window { window, _dir: dir }
 }
 
-fn app() -> Window {
+pub(super) fn app() -> Window {
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::open(dir.path());
     app_on(dir, state)
 }
 
-fn call(w: &Window, cmd: &str, input: Option<Value>) -> Result<Value, Value> {
+pub(super) fn call(w: &Window, cmd: &str, input: Option<Value>) -> Result<Value, Value> {
     let body = match input {
         Some(i) => json!({ "input": i }),
         None => json!({}),
@@ -50,7 +50,7 @@ fn call(w: &Window, cmd: &str, input: Option<Value>) -> Result<Value, Value> {
     .map(|b| b.deserialize::<Value>().expect("json reply"))
 }
 
-fn setup_basics(w: &Window) -> (i64, i64) {
+pub(super) fn setup_basics(w: &Window) -> (i64, i64) {
     let me = call(
         w,
         "save_person",
@@ -73,7 +73,7 @@ fn setup_basics(w: &Window) -> (i64, i64) {
     (svc["id"].as_i64().unwrap_or(0), network)
 }
 
-fn new_incident(service: i64, category: i64) -> Value {
+pub(super) fn new_incident(service: i64, category: i64) -> Value {
     json!({
         "title": "Mail delivery delayed", "description": "Outbound mail queued for 20 minutes",
         "category_id": category, "service_id": service, "reporter_name": "Ben Carter",
@@ -180,7 +180,7 @@ fn a_desk_that_could_not_open_says_why_on_every_command() {
 }
 
 /// Makes a database file that claims a schema newer than this binary knows.
-fn newer_db(path: &std::path::Path) {
+pub(super) fn newer_db(path: &std::path::Path) {
     let desk = incident_desk::Desk::open(path, std::sync::Arc::new(incident_desk::SystemClock))
         .expect("fresh desk");
     desk.db()
