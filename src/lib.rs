@@ -10,7 +10,10 @@
 
 // Outside tests nothing may unwrap, expect or panic: a panic inside a window command aborts
 // the whole app (DESIGN principle 11). Tests may.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod actions;
 pub mod clock;

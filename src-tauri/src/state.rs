@@ -126,6 +126,7 @@ impl AppState {
         let Some(notifier) = lock(&self.notifier).clone() else {
             return;
         };
+        check_history_in_background(desk.clone(), notifier.clone());
         match SchedulerHandle::start(desk.clone(), notifier) {
             Ok(handle) => {
                 let rearm = handle.rearmer();
@@ -245,6 +246,35 @@ fn wait_until_unused(mut desk: Arc<Desk>, timeout: Duration) -> Result<Desk, Arc
 /// SQLite connection, which checkpoints the write-ahead log.
 /// CORE: when the core offers a clean close (checkpoint + close, e.g. `desk.db().close()`),
 /// call it here and report its error instead of relying on the drop.
+/// Verifies the recorded history of a newly opened desk on a thread of its own (a large history
+/// takes seconds and the window must not wait): the result goes to the notification centre,
+/// and a history that was altered also raises a desktop notification.
+fn check_history_in_background(desk: Arc<Desk>, notifier: Arc<dyn Notifier>) {
+    let spawned = std::thread::Builder::new()
+        .name("history-check".into())
+        .spawn(move || match desk.startup_check() {
+            Ok(check) if !check.intact || !check.triggers_restored.is_empty() => {
+                let n = incident_desk::notify::DesktopNotification {
+                    title: "Incident Desk: the recorded history was altered".into(),
+                    body: check
+                        .problem
+                        .or_else(|| check.problems.first().cloned())
+                        .unwrap_or_default(),
+                    incident_id: None,
+                    urgent: true,
+                };
+                if let Err(e) = notifier.show(&n) {
+                    eprintln!("Incident Desk: {e}");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("Incident Desk: the history check at start failed: {e}"),
+        });
+    if let Err(e) = spawned {
+        eprintln!("Incident Desk: the history check at start could not run: {e}");
+    }
+}
+
 fn close_desk(desk: Desk) {
     drop(desk);
 }
