@@ -187,6 +187,14 @@ pub fn is_future(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     plus_minutes(now, 1).is_some_and(|limit| at > limit)
 }
 
+/// The instant if a deadline may be set at it: the database keeps instants of the years
+/// 0 to 9999 (four digits), so one beyond is not set (only a value saved by an older version
+/// without limits leads that far).
+pub fn storable(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    (0..=9999).contains(&t.year()).then_some(t)
+}
+
 /// `percent` % of `d` (to the second), computed without overflow; None when the result does
 /// not fit a duration.
 pub fn percent_of(d: TimeDelta, percent: i64) -> Option<TimeDelta> {
