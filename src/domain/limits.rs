@@ -40,6 +40,9 @@ pub const MAX_SEARCH_TERMS: usize = 32;
 /// Entries of a short list a user edits: pause reasons, risk categories, roles, warnings.
 pub const MAX_LIST: usize = 100;
 
+/// Alerts marked read in one call (the notification centre shows 200).
+pub const MAX_ALERT_IDS: usize = 1_000;
+
 /// Holidays of one calendar (about 100 years of national holidays).
 pub const MAX_HOLIDAYS: usize = 2_000;
 
@@ -222,6 +225,15 @@ mod tests {
             required(&"é".repeat(MAX_NAME), "name", "Name", MAX_NAME).unwrap(),
             "é".repeat(MAX_NAME)
         );
+    }
+
+    #[test]
+    fn an_instant_after_the_year_9999_cannot_be_a_deadline() {
+        let t = DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(storable(t), Some(t));
+        assert_eq!(plus_minutes(t, 1).and_then(storable), None);
     }
 
     #[test]
