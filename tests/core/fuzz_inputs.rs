@@ -38,7 +38,8 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 
 /// Cases per property (half that for the properties whose accepted calls run the whole
-/// health check): 41 properties, about 33,000 cases, near a minute in debug on two cores.
+/// health check, a twentieth for PDFs): 42 properties, about 33,000 cases, under a minute in
+/// debug on two cores.
 const DEFAULT_CASES: u32 = 1_000;
 
 fn cases(after: After) -> u32 {
