@@ -103,6 +103,9 @@ pub fn refresh(
         desired.push((format!("comms:{}", audience.id), Some(due), true));
     }
     let existing = store::deadlines_of(conn, inc.id)?;
+    for (_, due, _) in &mut desired {
+        *due = due.and_then(limits::storable);
+    }
     for (kind, due, repeatable) in &desired {
         let old = existing.iter().find(|d| &d.kind == kind);
         match (old, due) {

@@ -40,6 +40,9 @@ pub const MAX_SEARCH_TERMS: usize = 32;
 /// Entries of a short list a user edits: pause reasons, risk categories, roles, warnings.
 pub const MAX_LIST: usize = 100;
 
+/// Alerts marked read in one call (the notification centre shows 200).
+pub const MAX_ALERT_IDS: usize = 1_000;
+
 /// Holidays of one calendar (about 100 years of national holidays).
 pub const MAX_HOLIDAYS: usize = 2_000;
 
@@ -187,6 +190,14 @@ pub fn is_future(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     plus_minutes(now, 1).is_some_and(|limit| at > limit)
 }
 
+/// The instant if a deadline may be set at it: the database keeps instants of the years
+/// 0 to 9999 (four digits), so one beyond is not set (only a value saved by an older version
+/// without limits leads that far).
+pub fn storable(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    (0..=9999).contains(&t.year()).then_some(t)
+}
+
 /// `percent` % of `d` (to the second), computed without overflow; None when the result does
 /// not fit a duration.
 pub fn percent_of(d: TimeDelta, percent: i64) -> Option<TimeDelta> {
@@ -214,6 +225,15 @@ mod tests {
             required(&"é".repeat(MAX_NAME), "name", "Name", MAX_NAME).unwrap(),
             "é".repeat(MAX_NAME)
         );
+    }
+
+    #[test]
+    fn an_instant_after_the_year_9999_cannot_be_a_deadline() {
+        let t = DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(storable(t), Some(t));
+        assert_eq!(plus_minutes(t, 1).and_then(storable), None);
     }
 
     #[test]

@@ -197,7 +197,7 @@ pub struct ReviewView {
 
 /// "1 h 30 min", "45 s", "2 d 3 h".
 pub fn duration_text(seconds: i64) -> String {
-    let s = seconds.abs();
+    let s = seconds.unsigned_abs();
     let sign = if seconds < 0 { "−" } else { "" };
     let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
     let text = if d > 0 {
@@ -358,7 +358,7 @@ pub fn document(
                 "{} — {} used of a {} target",
                 c.outcome,
                 duration_text(c.elapsed_seconds),
-                duration_text(c.target_minutes * 60)
+                duration_text(c.target_minutes.saturating_mul(60))
             ),
         ));
     }
@@ -653,5 +653,18 @@ pub fn document(
             &v.fingerprint[..16.min(v.fingerprint.len())]
         ),
         blocks: b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_text;
+
+    #[test]
+    fn durations_read_as_days_hours_and_minutes_even_at_the_extremes() {
+        assert_eq!(duration_text(5400), "1 h 30 min");
+        assert_eq!(duration_text(-45), "−45 s");
+        assert!(duration_text(i64::MIN).starts_with('−'));
+        assert!(duration_text(i64::MAX).ends_with(" h"));
     }
 }

@@ -481,6 +481,12 @@ pub fn mark_read(conn: &Connection, ids: Option<&[i64]>, at: &DateTime<Utc>) -> 
             )?;
         }
         Some(ids) => {
+            crate::domain::limits::check_count(
+                ids,
+                "ids",
+                "Alerts marked read at once",
+                crate::domain::limits::MAX_ALERT_IDS,
+            )?;
             for id in ids {
                 conn.execute(
                     "UPDATE alerts SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL",

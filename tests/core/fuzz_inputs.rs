@@ -38,7 +38,8 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 
 /// Cases per property (half that for the properties whose accepted calls run the whole
-/// health check): 41 properties, about 33,000 cases, near a minute in debug on two cores.
+/// health check, a twentieth for PDFs): 42 properties, about 33,000 cases, under a minute in
+/// debug on two cores.
 const DEFAULT_CASES: u32 = 1_000;
 
 fn cases(after: After) -> u32 {
@@ -186,7 +187,7 @@ impl World {
         .map(|d| d.incident.id)
         .chain([reviewed])
         .collect();
-        World {
+        let w = World {
             manager,
             category,
             service,
@@ -194,7 +195,12 @@ impl World {
             major: major.incident.id,
             reviewed,
             f,
-        }
+        };
+        // An incident keeps the health check's category and service from being deleted.
+        w.desk()
+            .log(&w.health_incident(Priority::P4))
+            .expect("health check incident");
+        w
     }
 
     fn desk(&self) -> &incident_desk::Desk {
@@ -217,18 +223,54 @@ impl World {
         [self.f.me.id, self.f.colleague.id, self.manager][pick % 3]
     }
 
+    /// The health check's own category, service and operator, as a random call may have
+    /// renamed, deactivated or changed them.
+    fn restore(&self) -> Result<(), String> {
+        let d = self.desk();
+        d.save_category(&CategoryInput {
+            id: Some(self.category),
+            name: HEALTH_CATEGORY.into(),
+            active: true,
+        })
+        .map_err(|e| format!("restoring the health check's category: {e}"))?;
+        d.save_service(&ServiceInput {
+            id: Some(self.service),
+            name: HEALTH_SERVICE.into(),
+            criticality: "critical".into(),
+            revenue_generating: true,
+            users_served: 5000,
+            ..Default::default()
+        })
+        .map_err(|e| format!("restoring the health check's service: {e}"))?;
+        d.set_operator(self.f.me.id)
+            .map_err(|e| format!("choosing the operator: {e}"))?;
+        Ok(())
+    }
+
+    fn health_incident(&self, p: Priority) -> NewIncident {
+        NewIncident {
+            title: format!("Health check {}", p.as_str()),
+            description: "Is the desk still working?".into(),
+            category_id: Some(self.category),
+            service_id: Some(self.service),
+            reporter_name: "Health Check".into(),
+            reporter_contact: "health@example.org".into(),
+            channel: "monitoring".into(),
+            impact: "extensive".into(),
+            urgency: "critical".into(),
+            priority_override: Some(p.as_str().into()),
+            priority_override_reason: Some("Health check of every priority".into()),
+            ..Default::default()
+        }
+    }
+
     /// An incident of some priority still logs and opens.
     fn light_health(&self, pick: usize) -> Result<(), String> {
         let d = self.desk();
         let p = Priority::ALL[pick % 4];
+        self.restore()?;
         let inc = d
-            .log(&NewIncident {
-                title: format!("Health check {}", p.as_str()),
-                description: "Is the desk still working?".into(),
-                priority_override: Some(p.as_str().into()),
-                priority_override_reason: Some("Health check of every priority".into()),
-                ..self.f.new_incident()
-            })
+            .log(&self.health_incident(p))
             .map_err(|e| format!("logging a {} incident: {e}", p.as_str()))?;
         d.get(inc.incident.id)
             .map_err(|e| format!("opening it: {e}"))?;
@@ -239,48 +281,11 @@ impl World {
     fn health(&self) -> Result<(), String> {
         let d = self.desk();
         let step = |what: &str, r: Result<(), Error>| r.map_err(|e| format!("{what}: {e}"));
-        step(
-            "restoring the health check's category",
-            d.save_category(&CategoryInput {
-                id: Some(self.category),
-                name: HEALTH_CATEGORY.into(),
-                active: true,
-            })
-            .map(drop),
-        )?;
-        step(
-            "restoring the health check's service",
-            d.save_service(&ServiceInput {
-                id: Some(self.service),
-                name: HEALTH_SERVICE.into(),
-                criticality: "critical".into(),
-                revenue_generating: true,
-                users_served: 5000,
-                ..Default::default()
-            })
-            .map(drop),
-        )?;
-        step(
-            "choosing the operator",
-            d.set_operator(self.f.me.id).map(drop),
-        )?;
+        self.restore()?;
         let mut logged = Vec::new();
         for p in Priority::ALL {
             let inc = d
-                .log(&NewIncident {
-                    title: format!("Health check {}", p.as_str()),
-                    description: "Is the desk still working?".into(),
-                    category_id: Some(self.category),
-                    service_id: Some(self.service),
-                    reporter_name: "Health Check".into(),
-                    reporter_contact: "health@example.org".into(),
-                    channel: "monitoring".into(),
-                    impact: "extensive".into(),
-                    urgency: "critical".into(),
-                    priority_override: Some(p.as_str().into()),
-                    priority_override_reason: Some("Health check of every priority".into()),
-                    ..Default::default()
-                })
+                .log(&self.health_incident(*p))
                 .map_err(|e| format!("logging a {} incident: {e}", p.as_str()))?;
             step("opening it", d.get(inc.incident.id).map(drop))?;
             logged.push(inc);
@@ -691,11 +696,22 @@ fn property<T: DeserializeOwned, R>(
     template: impl Fn(&World, usize) -> Value,
     call: impl Fn(&World, &T) -> Result<R, Error>,
 ) {
+    property_with(name, after, cases(after), template, call)
+}
+
+/// [`property`] with its own number of cases.
+fn property_with<T: DeserializeOwned, R>(
+    name: &str,
+    after: After,
+    cases: u32,
+    template: impl Fn(&World, usize) -> Value,
+    call: impl Fn(&World, &T) -> Result<R, Error>,
+) {
     let started = std::time::Instant::now();
     let world = RefCell::new(World::new());
     let count = std::cell::Cell::new(0u32);
     let mut runner = TestRunner::new(Config {
-        cases: cases(after),
+        cases,
         failure_persistence: None,
         max_shrink_iters: 200,
         ..Config::default()
@@ -1513,5 +1529,44 @@ fn random_review_finalisations_never_crash_the_desk() {
             json!({"id": id, "expected_version": version})
         },
         |w, i: &FinaliseInput| w.desk().finalise_review(i.id, i.expected_version),
+    );
+}
+
+#[test]
+fn random_review_texts_print_without_crashing() {
+    // Rendering a PDF takes a while in a debug build: fewer cases.
+    property_with(
+        "edit_review + export_review_pdf",
+        After::Light,
+        cases(After::Full).div_ceil(10),
+        |w, pick| {
+            let version = w
+                .desk()
+                .review(w.reviewed)
+                .map(|r| r.review.version)
+                .unwrap_or(1);
+            to_json(ReviewEdit {
+                incident_id: w.reviewed,
+                expected_version: version,
+                summary: Some(format!("Summary {pick} — ünïcödé 🚨 漢字")),
+                detection: Some("Monitoring".into()),
+                technical_response: Some("Restarted".into()),
+                went_well: Some("Fast bridge".into()),
+                went_badly: Some("Late update".into()),
+                problem_ref: Some("PRB-1".into()),
+                reason: None,
+            })
+        },
+        |w, i: &ReviewEdit| {
+            let edited = w.desk().edit_review(i);
+            let paper = if i.expected_version % 2 == 0 {
+                incident_desk::domain::report::PaperSize::A4
+            } else {
+                incident_desk::domain::report::PaperSize::Letter
+            };
+            let pdf = w.desk().review_pdf(w.reviewed, paper)?;
+            assert!(pdf.starts_with(b"%PDF"), "a PDF");
+            edited
+        },
     );
 }

@@ -425,3 +425,38 @@ fn a_huge_unknown_value_is_quoted_short_in_the_message() {
     assert_eq!(err.field(), Some("impact"));
     assert!(err.to_string().len() < 300, "{}", err.to_string().len());
 }
+
+/// A 24×7 target of five billion minutes (an older version saved it) lands in the year
+/// 11,500: a deadline the database cannot keep is not set, and the list and the scheduler
+/// still read every deadline.
+#[test]
+fn a_deadline_beyond_the_year_9999_is_not_set_and_the_list_still_reads() {
+    let f = fixture();
+    f.desk
+        .db()
+        .write(|tx| {
+            tx.execute(
+                "UPDATE sla_policies SET response_minutes = 5000000000, resolution_minutes = 5000000000 WHERE priority = 'P1'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let d = still_works(&f, Priority::P1);
+    assert!(
+        f.desk
+            .get(d.incident.id)
+            .unwrap()
+            .sla
+            .clocks
+            .iter()
+            .all(|c| c.due_at.is_none()),
+        "no due time that far"
+    );
+    f.desk
+        .list(&IncidentQuery::default())
+        .expect("the list reads every deadline");
+    f.desk
+        .next_deadline()
+        .expect("the scheduler reads every deadline");
+}

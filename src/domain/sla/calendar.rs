@@ -122,6 +122,20 @@ impl Calendar {
         if !cal.has_working_time() {
             return Err(NoWorkingTime);
         }
+        // More than the longest working day (plus an hour of daylight-saving change) on every
+        // day looked at cannot be reached: say so at once instead of walking ten years of days
+        // (a target near the ten-year limit on office hours is such a case).
+        let longest = cal
+            .week
+            .iter()
+            .flatten()
+            .map(|h| h.end - h.start)
+            .max()
+            .unwrap_or_else(Duration::zero);
+        let reachable = (longest + Duration::hours(1)).checked_mul(MAX_DAYS as i32 + 1);
+        if reachable.is_some_and(|r| duration > r) {
+            return Err(NoWorkingTime);
+        }
         let mut left = duration;
         // Start a day early: a late-evening instant in UTC can belong to the next local day.
         let first = cal.local_date(start);
@@ -232,6 +246,23 @@ mod tests {
         let cal = office(chrono_tz::Europe::London);
         let e = cal.elapsed(utc("2026-03-06T16:00:00Z"), utc("2026-03-09T09:00:00Z"));
         assert_eq!(e, Duration::hours(2));
+    }
+
+    #[test]
+    fn a_target_beyond_ten_years_of_working_days_has_no_deadline() {
+        let cal = office(chrono_tz::Europe::London);
+        let start = utc("2026-03-06T16:00:00Z");
+        assert_eq!(
+            cal.add(start, Duration::minutes(5_256_000)),
+            Err(NoWorkingTime)
+        );
+        assert_eq!(cal.add(start, Duration::MAX), Err(NoWorkingTime));
+        assert_eq!(
+            Calendar::AlwaysOn.add(start, Duration::MAX),
+            Err(NoWorkingTime)
+        );
+        // Nine hours a day for a little under ten years is still reached.
+        assert!(cal.add(start, Duration::hours(9 * 5 * 52 * 9)).is_ok());
     }
 
     #[test]
