@@ -3,6 +3,7 @@
 //! Everything a user can do is a method of [`Desk`] with a typed input and output, callable from
 //! a test without a window. The Tauri shell (`src-tauri/`) is a thin adapter over it.
 
+pub mod backups;
 pub mod clock;
 pub mod demo;
 pub mod desk;
