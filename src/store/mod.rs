@@ -192,7 +192,10 @@ impl Db {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(named)?;
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::CannotOpen) => file_check::cannot_open(path),
+            _ => named(e),
+        })?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(named)?;
 
         // Only reads until the file is known to be ours, of a version we understand, and whole.

@@ -2,6 +2,8 @@
 
 mod support;
 
+mod backup;
+mod crash;
 mod incidents;
 mod list;
 mod major;
