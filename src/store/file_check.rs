@@ -171,7 +171,10 @@ pub fn name_the_file(e: Error, path: &Path) -> Error {
     match e {
         Error::DiskFull(_) => disk_full(path),
         Error::ReadOnly(_) => read_only(path),
-        Error::DamagedDatabase(_) => damaged(path, "SQLite found it malformed while using it"),
+        Error::DamagedDatabase(_) => Error::DamagedDatabase(format!(
+            "The database file {} is damaged (SQLite found it malformed while using it): this change was not saved. Close Incident Desk and restore the file from a backup (Restore from backup, or the backups folder beside it).",
+            path.display()
+        )),
         Error::NotADatabase(_) => not_a_database(path),
         Error::Storage(m) if m.contains("unable to open database file") => cannot_open(path),
         other => other,

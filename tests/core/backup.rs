@@ -858,3 +858,16 @@ fn the_backup_handle_takes_the_overdue_backup_at_start_and_checkpoints() {
     assert_eq!(listed.len(), 1, "one backup: the next is a day away");
     assert_eq!(listed[0].record.kind, "automatic");
 }
+
+#[test]
+fn too_little_free_space_is_refused_naming_the_disk_and_the_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = store_backup::ensure_free_space(dir.path(), u64::MAX, "the backup").unwrap_err();
+    assert_eq!(err.code(), "disk_full");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&dir.path().display().to_string()) && msg.contains("Free space and try again"),
+        "{msg}"
+    );
+    assert!(store_backup::ensure_free_space(dir.path(), 1, "the backup").is_ok());
+}
