@@ -253,6 +253,7 @@ impl Desk {
             size.saturating_add(size / 10).saturating_add(1024 * 1024),
             "the backup",
         )?;
+        store::remove_leftovers(folder);
         let now = self.clock().now();
         let tag = if kind == "manual" { "backup" } else { "auto" };
         let dest = store::free_name(folder, now, tag);
@@ -534,6 +535,13 @@ impl Drop for BackupHandle {
 
 fn run(desk: &Desk, rx: &mpsc::Receiver<Command>, checkpoint_every: Duration) {
     // A large file is checked in the background after open: no backup of it until it is clear.
+    // (Stop is still obeyed meanwhile, so quitting does not wait for the check.)
+    while desk.db().check_pending() {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(Command::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            _ => {}
+        }
+    }
     if let Err(e) = desk.db().wait_for_check() {
         eprintln!("Incident Desk: no automatic backups: {e}");
         return;

@@ -319,6 +319,22 @@ fn copy_pages(src: &Connection, dest: &Path, progress: &mut dyn FnMut(Progress))
     out
 }
 
+/// Removes what an interrupted backup left in `folder`: our own `incident-desk-*.partial` files
+/// (a backup is written under that name and renamed when complete, so these are never whole).
+pub fn remove_leftovers(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("incident-desk-")
+            && (name.ends_with(".sqlite3.partial") || name.ends_with(".sqlite3.partial-journal"))
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Makes a rename durable (the folder entry), where the platform allows it.
 fn sync_folder(file: &Path) {
     #[cfg(unix)]
@@ -518,6 +534,7 @@ pub fn before_migration(conn: &Connection, path: &Path, from: i64) -> Result<Bac
         needed,
         "the backup taken before upgrading the database",
     )?;
+    remove_leftovers(&folder);
     let now = SystemClock.now();
     let dest = free_name(
         &folder,

@@ -49,7 +49,10 @@ pub fn refuse_non_database(path: &Path) -> Result<()> {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            return Err(read_only_file(path))
+            return Err(Error::Storage(format!(
+                "The database file {} cannot be read: your user has no permission to read it. Give your user access to the file, or start with another data folder (--data-dir).",
+                path.display()
+            )))
         }
         Err(e) => {
             return Err(Error::Storage(format!(
@@ -83,7 +86,7 @@ pub fn refuse_non_database(path: &Path) -> Result<()> {
 pub fn identify(conn: &Connection, path: &Path) -> Result<Identity> {
     let id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|e| name_the_file(e.into(), path))?;
+        .map_err(|e| at_open(e.into(), path))?;
     if id == APPLICATION_ID {
         return Ok(Identity::Ours);
     }
@@ -93,9 +96,9 @@ pub fn identify(conn: &Connection, path: &Path) -> Result<Identity> {
             .prepare(
                 "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
             )
-            .map_err(|e| name_the_file(e.into(), path))?;
-        let mut rows = stmt.query([]).map_err(|e| name_the_file(e.into(), path))?;
-        while let Some(r) = rows.next().map_err(|e| name_the_file(e.into(), path))? {
+            .map_err(|e| at_open(e.into(), path))?;
+        let mut rows = stmt.query([]).map_err(|e| at_open(e.into(), path))?;
+        while let Some(r) = rows.next().map_err(|e| at_open(e.into(), path))? {
             tables.push(r.get::<_, String>(0)?);
         }
     }
@@ -164,6 +167,14 @@ fn shorten(s: &str, max: usize) -> String {
     }
     let cut: String = one_line.chars().take(max).collect();
     format!("{cut}…")
+}
+
+/// Like [`name_the_file`], for errors met while opening: nothing has been written yet.
+pub fn at_open(e: Error, path: &Path) -> Error {
+    match e {
+        Error::DamagedDatabase(_) => damaged(path, "SQLite found it malformed"),
+        other => name_the_file(other, path),
+    }
 }
 
 /// Rewords the errors a person can act on so they name the file and say what to do.

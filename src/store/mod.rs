@@ -185,7 +185,7 @@ impl Db {
             unclean_shutdown: existed && marker.exists(),
             ..Default::default()
         };
-        let named = |e: rusqlite::Error| file_check::name_the_file(e.into(), path);
+        let named = |e: rusqlite::Error| file_check::at_open(e.into(), path);
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -201,7 +201,7 @@ impl Db {
         // Only reads until the file is known to be ours, of a version we understand, and whole.
         let identity = file_check::identify(&conn, path)?;
         let version =
-            migrations::current_version(&conn).map_err(|e| file_check::name_the_file(e, path))?;
+            migrations::current_version(&conn).map_err(|e| file_check::at_open(e, path))?;
         migrations::refuse_newer(version, Some(path))?;
         if conn.is_readonly(rusqlite::MAIN_DB).map_err(named)? {
             return Err(file_check::read_only_file(path));
@@ -217,7 +217,7 @@ impl Db {
         }
         report.quick_check_in_background = background;
 
-        Self::set_pragmas(&conn).map_err(|e| file_check::name_the_file(e, path))?;
+        Self::set_pragmas(&conn).map_err(|e| file_check::at_open(e, path))?;
         if identity.needs_id() {
             conn.pragma_update(None, "application_id", file_check::APPLICATION_ID)
                 .map_err(named)?;
@@ -236,8 +236,7 @@ impl Db {
         if version < migrations::latest() && existed {
             report.migrated_from = Some(version);
         }
-        migrations::migrate(&mut conn, Some(path))
-            .map_err(|e| file_check::name_the_file(e, path))?;
+        migrations::migrate(&mut conn, Some(path)).map_err(|e| file_check::at_open(e, path))?;
         if let Some(rec) = pending_record {
             report.pre_migration_backup = Some(rec.path.clone());
             backup::insert_record(&conn, &rec)?;
