@@ -34,7 +34,7 @@ pub struct OpenOptions {
 impl Default for OpenOptions {
     fn default() -> Self {
         OpenOptions {
-            background_check_above: 256 * 1024 * 1024,
+            background_check_above: 64 * 1024 * 1024,
             backup_before_migration: true,
         }
     }
