@@ -337,6 +337,15 @@ impl Desk {
             .path()
             .ok_or_else(|| Error::validation("backup", "An in-memory desk has no file to restore"))?
             .to_path_buf();
+        if same_file(&path, backup) {
+            return Err(Error::validation(
+                "backup",
+                format!(
+                    "{} is the database itself, not a backup of it: choose a backup file",
+                    backup.display()
+                ),
+            ));
+        }
         let preview = preview_restore(backup);
         if !preview.restorable {
             return Err(Error::DamagedDatabase(format!(
@@ -348,6 +357,13 @@ impl Desk {
         let now = self.clock().now();
         self.close_database()?;
         restore_database(&path, backup, now)
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
     }
 }
 
@@ -417,6 +433,15 @@ pub fn restore_database(
             now.format("%Y%m%d-%H%M%SZ")
         ));
         n = n.saturating_add(1);
+    }
+    if same_file(db_path, backup) {
+        return Err(Error::validation(
+            "backup",
+            format!(
+                "{} is the database itself, not a backup of it: choose a backup file",
+                backup.display()
+            ),
+        ));
     }
     let had_file = db_path.exists();
     let verification = store::restore_file(backup, db_path, &aside)?;

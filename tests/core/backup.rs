@@ -871,3 +871,19 @@ fn too_little_free_space_is_refused_naming_the_disk_and_the_need() {
     );
     assert!(store_backup::ensure_free_space(dir.path(), 1, "the backup").is_ok());
 }
+
+#[test]
+fn restoring_the_database_onto_itself_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = file_fixture(dir.path());
+    f.log();
+    let path = dir.path().join(DATABASE_FILE);
+    let err = f.desk.restore_from_backup(&path).unwrap_err();
+    assert_eq!(err.code(), "validation");
+    assert!(err.to_string().contains("the database itself"), "{err}");
+    assert_eq!(
+        f.desk.info().unwrap().incident_count,
+        1,
+        "still open and whole"
+    );
+}
