@@ -406,7 +406,7 @@ fn a_read_only_data_folder_is_refused_with_a_message_naming_it() {
 }
 
 #[test]
-#[ignore = "run by a_read_only_data_folder_is_refused_with_a_message_naming_it as another user"]
+#[ignore = "run as another user by the read-only folder and read-only file tests"]
 fn child_opens_a_desk_in_a_read_only_folder() {
     let Some(dir) = std::env::var_os("INCIDENT_DESK_TEST_DIR") else {
         return;
@@ -886,4 +886,45 @@ fn restoring_the_database_onto_itself_is_refused_and_changes_nothing() {
         1,
         "still open and whole"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_database_file_is_refused_with_a_message_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let path = closed_file_with_incidents(&data, 2);
+    open_to_all(dir.path(), 0o755);
+    chown_to_nobody(&data);
+    // The folder is the user's, the file is not writable by them.
+    if unsafe_is_root() {
+        let status = std::process::Command::new("chown")
+            .arg("0:0")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    open_to_all(&path, 0o444);
+    let before = bytes(&path);
+    let out = as_nobody(
+        "backup::child_opens_a_desk_in_a_read_only_folder",
+        &[("INCIDENT_DESK_TEST_DIR", &data)],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("REFUSED read_only"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "The database file {} is read-only",
+            path.display()
+        )),
+        "{text}"
+    );
+    assert_eq!(bytes(&path), before);
 }
