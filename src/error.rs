@@ -27,6 +27,22 @@ pub enum Error {
     /// The database file was written by a newer Incident Desk.
     #[error("{0}")]
     IncompatibleDatabase(String),
+    /// The database file failed its integrity check (or SQLite found it corrupt): it is not
+    /// written into; restoring a backup is the way out.
+    #[error("{0}")]
+    DamagedDatabase(String),
+    /// The file is another application's SQLite database: it is refused and left untouched.
+    #[error("{0}")]
+    ForeignDatabase(String),
+    /// The file is not a SQLite database at all (or its header is destroyed).
+    #[error("{0}")]
+    NotADatabase(String),
+    /// The database file or its folder cannot be written.
+    #[error("{0}")]
+    ReadOnly(String),
+    /// The disk holding the database (or a backup) is full; nothing was saved.
+    #[error("{0}")]
+    DiskFull(String),
     /// SQLite or the file system failed.
     #[error("Storage error: {0}")]
     Storage(String),
@@ -52,6 +68,11 @@ impl Error {
             Error::InvalidTransition(_) => "invalid_transition",
             Error::InUse(_) => "in_use",
             Error::IncompatibleDatabase(_) => "incompatible_database",
+            Error::DamagedDatabase(_) => "damaged_database",
+            Error::ForeignDatabase(_) => "foreign_database",
+            Error::NotADatabase(_) => "not_a_database",
+            Error::ReadOnly(_) => "read_only",
+            Error::DiskFull(_) => "disk_full",
             Error::Storage(_) => "storage",
         }
     }
@@ -75,8 +96,28 @@ impl Error {
 }
 
 impl From<rusqlite::Error> for Error {
+    /// Failures a person can act on get their own code; the store layer, which knows the file,
+    /// rewords them to name it (`store::file_check::name_the_file`). Everything else is
+    /// `storage`.
     fn from(e: rusqlite::Error) -> Self {
-        Error::Storage(e.to_string())
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::DiskFull) => Error::DiskFull(
+                "The disk holding the database is full: nothing was saved; free space and try again"
+                    .into(),
+            ),
+            Some(C::ReadOnly) => Error::ReadOnly(
+                "The database cannot be written (the file or its folder is read-only): nothing was saved"
+                    .into(),
+            ),
+            Some(C::DatabaseCorrupt) => Error::DamagedDatabase(
+                "The database file is damaged: restore it from a backup".into(),
+            ),
+            Some(C::NotADatabase) => Error::NotADatabase(
+                "The database file is not an Incident Desk database".into(),
+            ),
+            _ => Error::Storage(e.to_string()),
+        }
     }
 }
 
@@ -88,7 +129,15 @@ impl From<serde_json::Error> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::Storage(e.to_string())
+        match e.kind() {
+            std::io::ErrorKind::StorageFull => {
+                Error::DiskFull(format!("The disk is full: nothing was saved ({e})"))
+            }
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                Error::ReadOnly(format!("A file or folder cannot be written ({e})"))
+            }
+            _ => Error::Storage(e.to_string()),
+        }
     }
 }
 

@@ -16,6 +16,7 @@
 )]
 
 pub mod actions;
+pub mod backups;
 pub mod clock;
 pub mod demo;
 pub mod desk;

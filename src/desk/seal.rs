@@ -39,6 +39,34 @@ impl Desk {
                 });
             }
         }
+        // Every verified backup still on disk, as its manifest (a file outside the database)
+        // recorded the chain. Backups come from this database's own records, so after a
+        // restore the backups of the abandoned history are not held against the restored one.
+        if let Ok(backups) = self.backups() {
+            for b in backups
+                .into_iter()
+                .filter(|b| b.present && b.record.verified_ok)
+            {
+                let Ok(m) = crate::store::backup::read_manifest(Path::new(&b.record.path)) else {
+                    continue;
+                };
+                let (Some(last_event_id), Some(last_hash)) = (m.last_event_id, m.chain_head) else {
+                    continue;
+                };
+                known.push(KnownHead {
+                    source: format!(
+                        "the {} backup of {} ({})",
+                        b.record.kind.replace('_', "-"),
+                        b.record.taken_at.format("%Y-%m-%d %H:%M UTC"),
+                        b.record.path
+                    ),
+                    head: ChainHead {
+                        last_event_id,
+                        last_hash,
+                    },
+                });
+            }
+        }
         known
     }
 

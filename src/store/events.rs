@@ -361,7 +361,11 @@ pub fn verify_history(conn: &Connection, known: &[KnownHead]) -> Result<HistoryC
     let mut last_of: std::collections::BTreeMap<i64, (i64, Option<String>)> =
         std::collections::BTreeMap::new();
     let mut chain_ok = true;
-    stored_events(conn, true, &mut |(
+    // A backup taken before migration 9 has no seals to read.
+    let with_state = conn
+        .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'state_hash'")?
+        .exists([])?;
+    stored_events(conn, with_state, &mut |(
         id,
         inc,
         at,

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0005_review_snapshot.sql"),
     include_str!("sql/0006_incidents_checks.sql"),
     include_str!("sql/0007_sla_next.sql"),
+    include_str!("sql/0008_backups.sql"),
     include_str!("sql/0009_state_seal.sql"),
 ];
 
@@ -94,6 +95,12 @@ fn apply_each(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
 /// Brings the schema to `latest()`, or refuses a database from a newer binary.
 pub fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<()> {
     let found = current_version(conn)?;
+    refuse_newer(found, path)?;
+    apply(conn, found, latest())
+}
+
+/// Refuses a schema version from a newer binary, before anything is written.
+pub fn refuse_newer(found: i64, path: Option<&Path>) -> Result<()> {
     if found > latest() {
         let place = path
             .map(|p| format!(" at {}", p.display()))
@@ -103,5 +110,5 @@ pub fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<()> {
             latest()
         )));
     }
-    apply(conn, found, latest())
+    Ok(())
 }

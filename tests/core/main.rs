@@ -2,6 +2,8 @@
 
 mod support;
 
+mod backup;
+mod crash;
 mod fuzz_inputs;
 mod incidents;
 mod layering;

@@ -245,3 +245,28 @@ fn the_check_at_start_puts_its_result_in_the_notification_centre() {
     assert!(latest.body.contains(&a.incident.number), "{}", latest.body);
     assert!(!latest.read);
 }
+
+#[test]
+fn a_backups_manifest_still_catches_deleted_events_when_the_head_file_is_gone_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = file_fixture(dir.path());
+    let d = f.resolve(&f.log());
+    let backup = f.desk.back_up_automatic().unwrap();
+    assert!(backup.record.verified_ok, "{backup:?}");
+    let last = d.timeline.iter().map(|e| e.id).max().unwrap();
+    std::fs::remove_file(incident_desk::desk::head_file(
+        &dir.path().join(DATABASE_FILE),
+    ))
+    .unwrap();
+    tamper(
+        dir.path(),
+        &format!("DELETE FROM events WHERE id > {}", last - 2),
+    );
+    let check = f.desk.verify_history().unwrap();
+    assert!(!check.intact);
+    let problem = check.problem.unwrap();
+    assert!(
+        problem.contains("newest events were deleted") && problem.contains("automatic backup"),
+        "{problem}"
+    );
+}
