@@ -11,7 +11,7 @@
 //!
 //! For each size it generates a file database with `demo::seed_incidents` (the demo-data
 //! generator: every incident with the history real use would have recorded, written through
-//! `ops`) in transactions of `--chunk` incidents, then measures, with a seeded RNG so runs are
+//! `actions::incidents`) in transactions of `--chunk` incidents, then measures, with a seeded RNG so runs are
 //! comparable:
 //!
 //! * **list page** — `desk.list` (state "open", one filter rotating over category, service,

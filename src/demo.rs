@@ -1,7 +1,7 @@
 //! A seeded generator of realistic incident data: the demo data offered on first run and the
 //! data set of the benchmarks.
 //!
-//! It writes through the same `ops` functions as real use (with its own clock and actors), so
+//! It writes through the same `actions` functions as real use (with its own clock and actors), so
 //! every generated incident has the history a real one would have: logged, assigned,
 //! acknowledged, escalated, resolved, verified, closed — as far as its age allows.
 

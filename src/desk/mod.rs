@@ -1,6 +1,6 @@
 //! The desk: everything a user can do, as typed calls on one object.
 //!
-//! Each call is one transaction (`ops` holds the rules of each action) and, once committed,
+//! Each call is one transaction (`actions` holds the rules of each action) and, once committed,
 //! tells the listeners what changed so windows can refresh. The Tauri shell maps each command to
 //! exactly one of these methods.
 
