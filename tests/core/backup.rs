@@ -928,3 +928,23 @@ fn a_read_only_database_file_is_refused_with_a_message_naming_it() {
     );
     assert_eq!(bytes(&path), before);
 }
+
+#[test]
+fn dropping_the_desk_closes_the_file_as_cleanly_as_closing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    let f = file_fixture(dir.path());
+    f.log();
+    assert!(
+        incident_desk::store::in_use_marker(&path).exists(),
+        "marked in use while open"
+    );
+    drop(f);
+    assert!(!incident_desk::store::in_use_marker(&path).exists());
+    let wal = dir.path().join(format!("{DATABASE_FILE}-wal"));
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+    // The next start sees a clean shutdown.
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    assert!(!desk.db().open_report().unclean_shutdown);
+    assert_eq!(desk.info().unwrap().incident_count, 1);
+}
