@@ -217,6 +217,14 @@ impl Db {
         }
         report.quick_check_in_background = background;
 
+        // From here on the file may be written: mark it in use first, so that a session that
+        // dies before closing it (even during the migrations below) is noticed at the next open.
+        if let Err(e) = std::fs::write(&marker, std::process::id().to_string()) {
+            eprintln!(
+                "Incident Desk: cannot write {} ({e}); an unclean shutdown will not be noticed",
+                marker.display()
+            );
+        }
         Self::set_pragmas(&conn).map_err(|e| file_check::at_open(e, path))?;
         if identity.needs_id() {
             conn.pragma_update(None, "application_id", file_check::APPLICATION_ID)
@@ -227,7 +235,7 @@ impl Db {
             && version >= 1
             && version < migrations::latest()
             && opts.backup_before_migration
-            && backup::has_data(&conn)?
+            && backup::has_data(&conn).map_err(|e| file_check::at_open(e, path))?
         {
             Some(backup::before_migration(&conn, path, version)?)
         } else {
@@ -240,12 +248,6 @@ impl Db {
         if let Some(rec) = pending_record {
             report.pre_migration_backup = Some(rec.path.clone());
             backup::insert_record(&conn, &rec)?;
-        }
-        if let Err(e) = std::fs::write(&marker, std::process::id().to_string()) {
-            eprintln!(
-                "Incident Desk: cannot write {} ({e}); an unclean shutdown will not be noticed",
-                marker.display()
-            );
         }
         let gate = Gate::new(if background {
             GateState::Pending
