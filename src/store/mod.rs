@@ -142,12 +142,25 @@ impl Gate {
         }
     }
 
+    fn cleared(&self) -> bool {
+        matches!(
+            *self.state.lock().unwrap_or_else(|p| p.into_inner()),
+            GateState::Cleared
+        )
+    }
+
     fn pending(&self) -> bool {
         matches!(
             *self.state.lock().unwrap_or_else(|p| p.into_inner()),
             GateState::Pending
         )
     }
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 /// The marker file that says the database is open; a clean close removes it, so finding it at
@@ -179,6 +192,25 @@ impl Db {
             })?;
         }
         file_check::refuse_non_database(path)?;
+        let sidecars = [sibling(path, "-wal"), sibling(path, "-shm")];
+        let had = sidecars.clone().map(|p| p.exists());
+        let out = Self::open_checked(path, opts);
+        if out.is_err() {
+            // A refused file is left as it was found: the empty log and index SQLite made
+            // beside it while looking go again (a log that was there already stays).
+            let is_index = [false, true];
+            for ((p, had), is_index) in sidecars.iter().zip(had).zip(is_index) {
+                let empty_log =
+                    is_index || std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(false);
+                if !had && empty_log {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+        out
+    }
+
+    fn open_checked(path: &Path, opts: &OpenOptions) -> Result<Db> {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let existed = size > 0;
         let marker = in_use_marker(path);
@@ -199,6 +231,14 @@ impl Db {
             _ => named(e),
         })?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(named)?;
+        // Closing a connection normally folds the write-ahead log into the file. A file that is
+        // refused (or not yet cleared) must not be written into that way either: a log left by
+        // a crash stays beside it, untouched. `close` turns this back on once the file is clear.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(named)?;
 
         // Only reads until the file is known to be ours, of a version we understand, and whole.
         let identity = file_check::identify(&conn, path)?;
@@ -219,6 +259,14 @@ impl Db {
         }
         report.quick_check_in_background = background;
 
+        // From here on the file may be written: mark it in use first, so that a session that
+        // dies before closing it (even during the migrations below) is noticed at the next open.
+        if let Err(e) = std::fs::write(&marker, std::process::id().to_string()) {
+            eprintln!(
+                "Incident Desk: cannot write {} ({e}); an unclean shutdown will not be noticed",
+                marker.display()
+            );
+        }
         Self::set_pragmas(&conn).map_err(|e| file_check::at_open(e, path))?;
         if identity.needs_id() {
             conn.pragma_update(None, "application_id", file_check::APPLICATION_ID)
@@ -229,7 +277,7 @@ impl Db {
             && version >= 1
             && version < migrations::latest()
             && opts.backup_before_migration
-            && backup::has_data(&conn)?
+            && backup::has_data(&conn).map_err(|e| file_check::at_open(e, path))?
         {
             Some(backup::before_migration(&conn, path, version)?)
         } else {
@@ -242,12 +290,6 @@ impl Db {
         if let Some(rec) = pending_record {
             report.pre_migration_backup = Some(rec.path.clone());
             backup::insert_record(&conn, &rec)?;
-        }
-        if let Err(e) = std::fs::write(&marker, std::process::id().to_string()) {
-            eprintln!(
-                "Incident Desk: cannot write {} ({e}); an unclean shutdown will not be noticed",
-                marker.display()
-            );
         }
         let gate = Gate::new(if background {
             GateState::Pending
@@ -402,6 +444,9 @@ impl Db {
     pub fn checkpoint(&self) -> Result<bool> {
         let guard = self.lock();
         let conn = guard.as_ref().ok_or_else(|| self.closed())?;
+        if !self.gate.cleared() {
+            return Ok(false);
+        }
         checkpoint(conn).map_err(|e| self.explain(e))
     }
 
@@ -414,7 +459,20 @@ impl Db {
         let Some(conn) = guard.take() else {
             return Ok(());
         };
-        let complete = checkpoint(&conn);
+        // A file the integrity check has not cleared (or failed) is left exactly as it is,
+        // its log included, and keeps its in-use marker so the next open checks it first.
+        let complete = if self.gate.cleared() {
+            checkpoint(&conn).and_then(|done| {
+                // Now the log is empty, let SQLite's own close remove it and its index.
+                conn.set_db_config(
+                    rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                    false,
+                )?;
+                Ok(done)
+            })
+        } else {
+            Ok(false)
+        };
         if let Err((_conn, e)) = conn.close() {
             return Err(self.explain(e.into()));
         }

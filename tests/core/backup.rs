@@ -178,7 +178,7 @@ fn a_truncated_file_is_refused_at_open_and_left_unmodified() {
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     assert!(msg.contains("Restore it from a backup"), "{msg}");
     assert_eq!(bytes(&path), before, "nothing written into it");
-    assert!(!dir.path().join(format!("{DATABASE_FILE}-wal")).exists());
+    assert_eq!(names(dir.path()), [DATABASE_FILE], "nothing added beside it");
 }
 
 #[test]
@@ -190,6 +190,7 @@ fn a_file_with_damaged_pages_is_refused_at_open_and_left_unmodified() {
     let err = Desk::open_in(dir.path(), clock()).err().expect("refused");
     assert_eq!(err.code(), "damaged_database", "{err}");
     assert_eq!(bytes(&path), before);
+    assert_eq!(names(dir.path()), [DATABASE_FILE], "nothing added beside it");
 }
 
 #[test]
@@ -928,4 +929,72 @@ fn a_read_only_database_file_is_refused_with_a_message_naming_it() {
         "{text}"
     );
     assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn dropping_the_desk_closes_the_file_as_cleanly_as_closing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    let f = file_fixture(dir.path());
+    f.log();
+    assert!(
+        incident_desk::store::in_use_marker(&path).exists(),
+        "marked in use while open"
+    );
+    drop(f);
+    assert!(!incident_desk::store::in_use_marker(&path).exists());
+    let wal = dir.path().join(format!("{DATABASE_FILE}-wal"));
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+    // The next start sees a clean shutdown.
+    let desk = Desk::open_in(dir.path(), clock()).unwrap();
+    assert!(!desk.db().open_report().unclean_shutdown);
+    assert_eq!(desk.info().unwrap().incident_count, 1);
+}
+
+#[test]
+fn a_damaged_file_with_a_log_left_by_a_crash_is_refused_without_folding_the_log_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = closed_file_with_incidents(dir.path(), 40);
+    // A session that committed a change and then died: the main file and its -wal as it left them.
+    let crashed = tempfile::tempdir().unwrap();
+    {
+        let desk = Desk::open_in(dir.path(), clock()).unwrap();
+        let refs = desk.reference_data().unwrap();
+        desk.log(&NewIncident {
+            title: "Printer queue stuck".into(),
+            description: "Nothing prints on floor 2".into(),
+            category_id: refs.categories.first().map(|c| c.id),
+            service_id: refs.services.first().map(|s| s.id),
+            reporter_name: "Ola".into(),
+            reporter_contact: "ola@example.org".into(),
+            channel: "phone".into(),
+            impact: "minor".into(),
+            urgency: "low".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        for suffix in ["", "-wal"] {
+            std::fs::copy(
+                format!("{}{suffix}", path.display()),
+                crashed.path().join(format!("{DATABASE_FILE}{suffix}")),
+            )
+            .unwrap();
+        }
+    }
+    let copy = crashed.path().join(DATABASE_FILE);
+    let wal = crashed.path().join(format!("{DATABASE_FILE}-wal"));
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the log holds the change"
+    );
+    damage_pages(&copy);
+    let before = bytes(&copy);
+    let err = Desk::open_in(crashed.path(), clock())
+        .err()
+        .expect("refused");
+    assert_eq!(err.code(), "damaged_database", "{err}");
+    assert!(
+        bytes(&copy) == before,
+        "the log was not checkpointed into the damaged file"
+    );
 }
