@@ -97,7 +97,7 @@ pub fn event_hash(
         put(Some(state));
     }
     let digest = h.finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    super::hex(&digest)
 }
 
 fn last_link(conn: &Connection) -> Result<(i64, String)> {

@@ -74,9 +74,7 @@ pub fn state_hash(conn: &Connection, id: i64) -> Result<Option<String>> {
             }
         }
     }
-    Ok(Some(
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
-    ))
+    Ok(Some(super::hex(&h.finalize())))
 }
 
 /// Inserts `inc` as given (its id and number included).

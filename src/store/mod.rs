@@ -525,6 +525,18 @@ pub(crate) fn ts(t: &chrono::DateTime<chrono::Utc>) -> String {
     s
 }
 
+/// Lower-case hex of a digest. Written by hand: `format!` per byte made hashing the history
+/// (verification, backups) measurably slower (docs/backups.md).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
 pub(crate) fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
@@ -537,6 +549,13 @@ pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<chrono::DateTime<
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_is_the_same_as_formatting_each_byte() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(super::hex(&bytes), expected);
+    }
+
     use super::*;
     use chrono::{TimeZone, Utc};
 

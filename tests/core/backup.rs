@@ -178,7 +178,11 @@ fn a_truncated_file_is_refused_at_open_and_left_unmodified() {
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     assert!(msg.contains("Restore it from a backup"), "{msg}");
     assert_eq!(bytes(&path), before, "nothing written into it");
-    assert_eq!(names(dir.path()), [DATABASE_FILE], "nothing added beside it");
+    assert_eq!(
+        names(dir.path()),
+        [DATABASE_FILE],
+        "nothing added beside it"
+    );
 }
 
 #[test]
@@ -190,7 +194,11 @@ fn a_file_with_damaged_pages_is_refused_at_open_and_left_unmodified() {
     let err = Desk::open_in(dir.path(), clock()).err().expect("refused");
     assert_eq!(err.code(), "damaged_database", "{err}");
     assert_eq!(bytes(&path), before);
-    assert_eq!(names(dir.path()), [DATABASE_FILE], "nothing added beside it");
+    assert_eq!(
+        names(dir.path()),
+        [DATABASE_FILE],
+        "nothing added beside it"
+    );
 }
 
 #[test]
