@@ -19,4 +19,5 @@ mod harness;
 mod issue_acceptance;
 mod major;
 mod notifications;
+mod seal;
 mod sla;
