@@ -219,7 +219,7 @@ async function boot() {
   render();
   alerts.reload();
   const banners = document.getElementById('banners');
-  if (banners && store.state.operator) startBanners(banners, navigate);
+  if (banners) startBanners(banners, navigate, !!store.state.operator);
 }
 
 boot();

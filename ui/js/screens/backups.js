@@ -336,11 +336,12 @@ export function backupsTab(panel, ctx) {
  * (or there is none), and the outcome of a restore just done. Checked again a few seconds after
  * start, because the automatic backup at start may have just cleared it.
  */
-export async function startBanners(host, navigate) {
+export async function startBanners(host, navigate, warn = true) {
   const restored = takeRestoredMessage();
   if (restored) {
     host.appendChild(banner('restore-banner', 'verify-ok', restored));
   }
+  if (!warn) return;
   let dismissed = false;
   try { dismissed = sessionStorage.getItem(DISMISSED_KEY) === '1'; } catch (e) { /* no storage */ }
   if (dismissed) return;

@@ -1,0 +1,422 @@
+//! The database file as a user meets it: Back up now and Restore from backup in Settings ›
+//! Backups, a damaged file refused at start with the offer to restore a backup, and an
+//! oversized setting refused with its message while the app stays alive.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::app::{self, tid, App, Artifacts, Prerequisites};
+
+const SERVICE: &str = "Web shop";
+
+/// Launches the app with extra environment variables (the pickers' overrides) for this app
+/// only: set in this process for the launch, removed as soon as the app runs. The caller holds
+/// `app::serialize()`, so no other launch can see them (as in major.rs).
+fn launch_with_env(
+    pre: &Prerequisites,
+    data_dir: &Path,
+    artifacts: &Artifacts,
+    label: &str,
+    vars: &[(&str, &Path)],
+) -> App {
+    struct Unset(Vec<String>);
+    impl Drop for Unset {
+        fn drop(&mut self) {
+            for v in &self.0 {
+                std::env::remove_var(v);
+            }
+        }
+    }
+    let _unset = Unset(vars.iter().map(|(k, _)| k.to_string()).collect());
+    for (k, v) in vars {
+        std::env::set_var(k, v);
+    }
+    App::launch(pre, data_dir, artifacts, label)
+}
+
+/// Logs an incident through the form; returns its number.
+fn log_incident(desk: &App, title: &str, impact: &str) -> String {
+    desk.click("new-incident");
+    desk.visible("form-new-incident");
+    desk.fill("field-title", title);
+    desk.fill("field-description", "Customers cannot complete an order.");
+    desk.select("field-category", "Application");
+    desk.select("field-service", SERVICE);
+    desk.fill("field-reporter-name", "Sam Reporter");
+    desk.fill("field-reporter-contact", "sam@example.org");
+    desk.select("field-channel", "phone");
+    desk.select("field-impact", impact);
+    desk.select("field-urgency", "high");
+    desk.click("submit-incident");
+    let number = desk.wait_text("detail-number", "INC-").trim().to_string();
+    desk.wait_text("detail-title", title);
+    number
+}
+
+/// The numbers of the incidents the list shows (all states).
+fn listed_numbers(desk: &App) -> Vec<String> {
+    desk.wait_for("the incident list's numbers", |s| {
+        let mut out = Vec::new();
+        for el in s.find_all(&tid("incident-row"))? {
+            if let Some(n) = s.attribute(&el, "data-number")? {
+                out.push(n);
+            }
+        }
+        out.sort();
+        Ok(Some(out))
+    })
+}
+
+fn wait_listed(desk: &App, expected: &[&str]) -> Vec<String> {
+    let mut last = Vec::new();
+    let r = desk.try_wait_for(
+        desk.timeout,
+        "the list to show exactly these incidents",
+        |_| {
+            last = listed_numbers(desk);
+            Ok((last == expected).then_some(()))
+        },
+    );
+    if let Err(msg) = r {
+        panic!("{msg}; the list showed {last:?}, expected {expected:?}");
+    }
+    last
+}
+
+fn files_named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn open_backups_tab(desk: &App) {
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-backups");
+    desk.visible("backups");
+}
+
+#[test]
+fn a_backup_taken_now_is_verified_listed_and_restored_with_the_current_file_kept_aside() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("backup_now_and_restore");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let usb = tmp.path().join("usb-stick");
+
+    // ── Two incidents, then Back up now into the chosen folder ───────────────────────────
+    let desk = launch_with_env(
+        &pre,
+        &data_dir,
+        &artifacts,
+        "backup",
+        &[("INCIDENT_DESK_BACKUP_DIR", &usb)],
+    );
+    desk.start_as("Amira Haddad");
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-services");
+    desk.add_first_service(SERVICE);
+    let first = log_incident(&desk, "Checkout times out", "moderate");
+    let second = log_incident(&desk, "Basket empties itself", "minor");
+    assert_eq!(
+        (first.as_str(), second.as_str()),
+        ("INC-000001", "INC-000002")
+    );
+
+    open_backups_tab(&desk);
+    desk.click("backup-now");
+    let result = desk.wait_text("backup-result", "verified");
+    assert!(
+        result.contains("2 incidents"),
+        "the result says what the backup holds: {result:?}"
+    );
+    let verified = desk.wait_for("the result's verdict", |s| {
+        let Some(el) = App::displayed(s, &tid("backup-result"))? else {
+            return Ok(None);
+        };
+        s.attribute(&el, "data-verified")
+    });
+    assert_eq!(verified, "true", "the backup verified: {result:?}");
+    let path = desk.text("backup-result-path").trim().to_string();
+    let backup = PathBuf::from(&path);
+    assert!(
+        backup.starts_with(&usb) && backup.is_file(),
+        "the backup is a file in the chosen folder {}: {path}",
+        usb.display()
+    );
+    assert!(
+        PathBuf::from(format!("{path}.json")).is_file(),
+        "its manifest is beside it"
+    );
+    let bar = desk.wait_for("the progress bar", |s| {
+        let Some(el) = App::displayed(s, &tid("backup-progress"))? else {
+            return Ok(None);
+        };
+        Ok(Some((s.property(&el, "value")?, s.property(&el, "max")?)))
+    });
+    assert_eq!(bar.0, bar.1, "the progress bar is full once done: {bar:?}");
+
+    // The list: the manual backup, 2 incidents, verified, present.
+    let row = format!(
+        "{}[data-kind=\"manual\"][data-path=\"{path}\"]",
+        tid("backup-row")
+    );
+    let row_text = desk.wait_text_css(&row, "Manual", "the manual backup in the list");
+    assert!(
+        row_text.contains("Yes") && row_text.contains("Present"),
+        "the row says verified and present: {row_text:?}"
+    );
+    let incidents = desk.text_css(
+        &format!("{row} {}", tid("backup-row-incidents")),
+        "the row's incidents",
+    );
+    assert_eq!(incidents.trim(), "2");
+    let last = desk.text("backup-last-path");
+    assert!(
+        last.contains("incident-desk-"),
+        "the last good backup is shown: {last:?}"
+    );
+    assert!(
+        !desk.is_visible("backup-warning"),
+        "no warning with a fresh good backup"
+    );
+    desk.shot("backups tab with the backup listed");
+
+    // ── A third incident after the backup ────────────────────────────────────────────────
+    let third = log_incident(&desk, "Invoices print blank", "minor");
+    assert_eq!(third, "INC-000003");
+    desk.quit();
+
+    // ── Restore from backup: the picker answers with that backup ─────────────────────────
+    let desk = launch_with_env(
+        &pre,
+        &data_dir,
+        &artifacts,
+        "restore",
+        &[("INCIDENT_DESK_RESTORE_FILE", &backup)],
+    );
+    desk.visible("incident-list");
+    wait_listed(&desk, &["INC-000001", "INC-000002", "INC-000003"]);
+    open_backups_tab(&desk);
+    desk.click("restore-start");
+    desk.visible("restore-confirm-box");
+    let file = desk.text("restore-file");
+    assert_eq!(file.trim(), path, "the preview names the chosen file");
+    desk.wait_text("restore-incidents", "2 incidents");
+    desk.wait_text("restore-integrity", "passes");
+    desk.wait_text("restore-history", "intact");
+    desk.wait_text("restore-manifest", "matches");
+    desk.wait_text("restore-keeps", "kept beside");
+    desk.scroll_to("restore-confirm-box");
+    desk.shot("restore confirmation");
+    assert!(
+        files_named(&data_dir, "incident-desk.before-restore-").is_empty(),
+        "nothing changes before the restore is confirmed"
+    );
+
+    desk.click("restore-confirm");
+    wait_reloaded(&desk);
+    let done = desk.wait_text("restore-banner-text", "kept at");
+    wait_listed(&desk, &["INC-000001", "INC-000002"]);
+    desk.shot("restored desk with the backup's incidents");
+
+    let kept = files_named(&data_dir, "incident-desk.before-restore-");
+    let kept_db: Vec<_> = kept
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "sqlite3"))
+        .collect();
+    assert_eq!(
+        kept_db.len(),
+        1,
+        "the previous file is kept beside the database: {kept:?}"
+    );
+    assert!(
+        done.contains(&kept_db[0].display().to_string()),
+        "the window says where the previous file was kept: {done:?}"
+    );
+    // The file kept aside still holds the third incident.
+    let previous = rusqlite::Connection::open_with_flags(
+        kept_db[0],
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the kept file");
+    let n: i64 = previous
+        .query_row("SELECT COUNT(*) FROM incidents", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 3, "the file kept aside holds every incident it had");
+    drop(previous);
+
+    // The restored desk works: a new incident is logged on it.
+    let next = log_incident(&desk, "Search returns nothing", "minor");
+    assert_eq!(next, "INC-000003", "numbering goes on from the backup");
+    desk.quit();
+}
+
+#[test]
+fn a_damaged_database_is_refused_with_its_message_untouched_and_a_backup_restores_the_desk() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("damaged_database_refused");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let backups = data_dir.join("backups");
+    let db = data_dir.join(incident_desk::DATABASE_FILE);
+
+    // ── A desk with an incident and a backup of it in backups/ ───────────────────────────
+    let desk = launch_with_env(
+        &pre,
+        &data_dir,
+        &artifacts,
+        "healthy",
+        &[("INCIDENT_DESK_BACKUP_DIR", &backups)],
+    );
+    desk.start_as("Amira Haddad");
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-services");
+    desk.add_first_service(SERVICE);
+    log_incident(&desk, "Checkout times out", "moderate");
+    open_backups_tab(&desk);
+    desk.click("backup-now");
+    desk.wait_text("backup-result", "verified");
+    desk.quit();
+
+    // ── The file is damaged: cut in half ─────────────────────────────────────────────────
+    let full = std::fs::read(&db).expect("read the database");
+    std::fs::write(&db, &full[..full.len() / 2]).expect("truncate");
+    let damaged = std::fs::read(&db).expect("read the damaged file");
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "damaged");
+    let fatal = desk.visible("fatal");
+    let code = desk
+        .session()
+        .attribute(&fatal, "data-code")
+        .expect("code")
+        .unwrap_or_default();
+    assert_eq!(code, "damaged_database");
+    let message = desk.wait_text("fatal-message", "damaged");
+    assert!(
+        message.contains(&db.display().to_string()),
+        "the message names the file: {message:?}"
+    );
+    desk.wait_text("fatal-advice", "did not write into the file");
+    let offer = desk.wait_text("recovery", "Restore from backup");
+    assert!(
+        offer.contains(&backups.display().to_string()),
+        "the offer says where it looked: {offer:?}"
+    );
+    let item = desk.wait_text("recovery-item", "1 incident");
+    assert!(item.contains("verified"), "{item:?}");
+    desk.shot("damaged file refused with the restore offer");
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        damaged,
+        "the damaged file is byte-identical after the start"
+    );
+    assert!(
+        !data_dir
+            .join(format!("{}-wal", incident_desk::DATABASE_FILE))
+            .exists(),
+        "nothing was written beside it"
+    );
+
+    // ── Restore the backup found in backups/ ─────────────────────────────────────────────
+    desk.click("recovery-restore");
+    desk.visible("restore-confirm-box");
+    desk.wait_text("restore-incidents", "1 incident");
+    desk.shot("restore confirmation on the start screen");
+    desk.click("restore-confirm");
+    wait_reloaded(&desk);
+    desk.wait_text("restore-banner-text", "kept at");
+    wait_listed(&desk, &["INC-000001"]);
+    desk.shot("desk up on the restored backup");
+    let kept: Vec<_> = files_named(&data_dir, "incident-desk.before-restore-")
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "sqlite3"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept aside: {kept:?}");
+    assert_eq!(
+        std::fs::read(&kept[0]).expect("read the kept file"),
+        damaged,
+        "the damaged file is kept aside unchanged"
+    );
+    desk.quit();
+}
+
+/// The desk reopened and the window reloaded onto the incident list (a restore ends so).
+fn wait_reloaded(desk: &App) {
+    desk.wait_for_within(
+        Duration::from_secs(30),
+        "the window to reload onto the incident list",
+        |s| App::displayed(s, &tid("incident-list")).map(|e| e.map(|_| ())),
+    );
+}
+
+#[test]
+fn an_oversized_setting_is_refused_with_its_message_and_the_app_stays_alive() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("oversized_setting_refused");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "app");
+    desk.start_as("Amira Haddad");
+
+    // A revenue-generating service.
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-services");
+    desk.click("settings-add");
+    desk.fill("service-name", SERVICE);
+    desk.click("service-revenue");
+    desk.click("settings-save");
+    desk.wait_text_css(
+        &format!("{} {}", tid("settings-list"), tid("settings-row")),
+        SERVICE,
+        "the service in the list",
+    );
+
+    // Communication › major-incident criteria: 200,000,000,000,000 minutes.
+    desk.click("settings-tab-communication");
+    desk.visible("criteria-form");
+    desk.fill("criteria-revenue", "200000000000000");
+    desk.click("criteria-save");
+    let message = desk.text("error-revenue_down_minutes");
+    assert!(
+        message.contains("5,256,000") || message.contains("5256000"),
+        "the message next to the field states the bound: {message:?}"
+    );
+    desk.scroll_to("criteria-form");
+    desk.shot("oversized revenue minutes refused");
+
+    // The app is alive: an extensive-impact incident on the revenue service is logged and opens.
+    let number = log_incident(&desk, "Checkout is down for everyone", "extensive");
+    desk.click("nav-incidents");
+    desk.click_css(
+        &format!(
+            "{}[data-number=\"{number}\"] {}",
+            tid("incident-row"),
+            tid("row-title")
+        ),
+        "the incident's row to open",
+    );
+    desk.visible("incident-detail");
+    desk.wait_text("detail-number", &number);
+    desk.wait_text("detail-title", "Checkout is down for everyone");
+    desk.shot("the incident opens");
+    desk.quit();
+}
