@@ -292,7 +292,20 @@ fn a_damaged_database_is_refused_with_its_message_untouched_and_a_backup_restore
     open_backups_tab(&desk);
     desk.click("backup-now");
     desk.wait_text("backup-result", "verified");
+    let taken = desk.text("backup-result-path").trim().to_string();
     desk.quit();
+
+    // Ending the WebDriver session does not let the app close the file cleanly: fold the
+    // write-ahead log into it as a clean close does, so the damage below hits the data.
+    incident_desk::Desk::open_in(&data_dir, std::sync::Arc::new(incident_desk::SystemClock))
+        .expect("the healthy file opens")
+        .close_database()
+        .expect("closed cleanly");
+    assert!(
+        std::fs::metadata(data_dir.join(format!("{}-wal", incident_desk::DATABASE_FILE)))
+            .map_or(true, |m| m.len() == 0),
+        "everything is in the one file"
+    );
 
     // ── The file is damaged: cut in half ─────────────────────────────────────────────────
     let full = std::fs::read(&db).expect("read the database");
@@ -312,13 +325,14 @@ fn a_damaged_database_is_refused_with_its_message_untouched_and_a_backup_restore
         message.contains(&db.display().to_string()),
         "the message names the file: {message:?}"
     );
-    desk.wait_text("fatal-advice", "did not write into the file");
+    desk.wait_text("fatal-advice", "Restore a backup below");
     let offer = desk.wait_text("recovery", "Restore from backup");
     assert!(
         offer.contains(&backups.display().to_string()),
         "the offer says where it looked: {offer:?}"
     );
-    let item = desk.wait_text("recovery-item", "1 incident");
+    let item_css = format!("{}[data-path=\"{taken}\"]", tid("recovery-item"));
+    let item = desk.wait_text_css(&item_css, "1 incident", "the backup in the offer");
     assert!(item.contains("verified"), "{item:?}");
     desk.shot("damaged file refused with the restore offer");
     assert_eq!(
@@ -334,7 +348,10 @@ fn a_damaged_database_is_refused_with_its_message_untouched_and_a_backup_restore
     );
 
     // ── Restore the backup found in backups/ ─────────────────────────────────────────────
-    desk.click("recovery-restore");
+    desk.click_css(
+        &format!("{item_css} {}", tid("recovery-restore")),
+        "the backup's Restore button",
+    );
     desk.visible("restore-confirm-box");
     desk.wait_text("restore-incidents", "1 incident");
     desk.shot("restore confirmation on the start screen");
@@ -418,5 +435,60 @@ fn an_oversized_setting_is_refused_with_its_message_and_the_app_stays_alive() {
     desk.wait_text("detail-number", &number);
     desk.wait_text("detail-title", "Checkout is down for everyone");
     desk.shot("the incident opens");
+    desk.quit();
+}
+
+#[test]
+fn a_desk_whose_backups_are_gone_warns_at_start_and_backup_settings_are_checked_by_field() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("backup_warning_at_start");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let backups = data_dir.join("backups");
+
+    // The automatic backup is taken at the first start.
+    let desk = App::launch(&pre, &data_dir, &artifacts, "first");
+    desk.start_as("Amira Haddad");
+    open_backups_tab(&desk);
+    desk.wait_text("backup-last-when", "automatic");
+    assert!(!desk.is_visible("backup-warning"));
+    desk.quit();
+
+    // Someone empties the backups folder.
+    std::fs::remove_dir_all(&backups).expect("remove the backups");
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "again");
+    desk.visible("incident-list");
+    let banner = desk.wait_text("backup-banner-text", "no verified backup");
+    assert!(banner.contains("back it up now"), "{banner:?}");
+    desk.shot("backup warning at start");
+    desk.click("backup-banner-open");
+    desk.visible("backups");
+    desk.wait_text("backup-warning", "no verified backup");
+    let row = desk.wait_text("backup-row", "Missing");
+    assert!(row.contains("Automatic"), "{row:?}");
+
+    // Out-of-bounds settings are refused next to their field; nothing is saved.
+    desk.fill("backup-interval", "0");
+    desk.click("backup-settings-save");
+    let message = desk.text("error-interval_hours");
+    assert!(
+        message.contains("between 1 and 168"),
+        "the bound is stated next to the field: {message:?}"
+    );
+    desk.fill("backup-interval", "12");
+    desk.fill("backup-keep-weekly", "53");
+    desk.click("backup-settings-save");
+    let message = desk.text("error-keep_weekly");
+    assert!(message.contains("between 0 and 52"), "{message:?}");
+    desk.shot("backup settings refused by field");
+    desk.fill("backup-keep-weekly", "8");
+    desk.click("backup-settings-save");
+    desk.wait_text_css("#toast", "Backup settings saved", "the saved toast");
+    assert!(!desk.is_visible("error-keep_weekly"));
+
+    desk.click("backup-banner-dismiss");
+    desk.gone("backup-banner");
     desk.quit();
 }

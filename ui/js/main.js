@@ -145,7 +145,7 @@ function showFatal(error) {
   if (error.code === 'incompatible_database') {
     advice = 'This database was written by a newer version of Incident Desk. Install that version, or start this one with another data folder.';
   } else if (restorable) {
-    advice = 'Incident Desk did not write into the file. Restore a backup below, or quit and start with another data folder (--data-dir).';
+    advice = ['Restore a backup below, or quit and start Incident Desk with another data folder (', h('code', { class: 'nowrap' }, '--data-dir'), ').'];
   } else {
     advice = 'Close the window and start Incident Desk again. If it keeps happening, check that the data folder is writable.';
   }

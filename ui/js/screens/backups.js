@@ -59,7 +59,7 @@ function restoreConfirm(preview, { onCancel }) {
         : 'none')),
     preview.restorable
       ? h('p', { class: 'notice', testid: 'restore-keeps' },
-        'The database in use now is not deleted: it is renamed “incident-desk.before-restore-<time>.sqlite3” and kept beside the restored one. ',
+        'The current database file is not deleted: it is renamed “incident-desk.before-restore-<time>.sqlite3” and kept beside the restored one. ',
         'Incident Desk then reopens on the backup; anything recorded after the backup was taken is only in the file kept aside.')
       : h('p', { class: 'form-error', role: 'alert' }, `Nothing was changed: ${v.summary}.`),
     slot,
