@@ -165,7 +165,7 @@ export function backupsTab(panel, ctx) {
           },
           h('div', { role: 'cell', class: 'cell', testid: 'backup-row-taken' }, dateTime(b.taken_at)),
           h('div', { role: 'cell', class: 'cell', testid: 'backup-row-kind' }, kindLabel(b.kind)),
-          h('div', { role: 'cell', class: 'cell num', testid: 'backup-row-incidents' }, count(b.incident_count)),
+          h('div', { role: 'cell', class: 'cell', testid: 'backup-row-incidents' }, count(b.incident_count)),
           h('div', { role: 'cell', class: 'cell', testid: 'backup-row-last-event' }, lastEvent(b.last_event_id)),
           h('div', { role: 'cell', class: ['cell', b.verified_ok ? 'is-ok' : 'is-bad'], testid: 'backup-row-verified', title: b.verification }, b.verified_ok ? 'Yes' : 'No'),
           h('div', { role: 'cell', class: 'cell', testid: 'backup-row-present' }, b.present ? 'Present' : (b.removed_at ? 'Removed' : 'Missing')),
