@@ -153,6 +153,21 @@ fn env_path(var: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// The native dialogs come from the dialog plugin; a shell built without it (the command
+/// layer's tests) gets a typed refusal instead of the plugin's panic.
+fn dialogs_available<R: Runtime>(app: &AppHandle<R>) -> Result<(), ApiError> {
+    if app.try_state::<tauri_plugin_dialog::Dialog<R>>().is_some() {
+        Ok(())
+    } else {
+        Err(ApiError(incident_desk::ErrorPayload {
+            code: crate::state::UNAVAILABLE.into(),
+            message: "The native file dialog is not available in this window; nothing was done."
+                .into(),
+            field: None,
+        }))
+    }
+}
+
 fn dialog_error(e: impl std::fmt::Display) -> ApiError {
     incident_desk::Error::Storage(format!("the chosen location cannot be used: {e}")).into()
 }
@@ -164,6 +179,7 @@ fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Result<Option<PathBuf>, ApiErr
     if let Some(dir) = env_path("INCIDENT_DESK_BACKUP_DIR") {
         return Ok(Some(dir));
     }
+    dialogs_available(app)?;
     let mut dialog = app
         .dialog()
         .file()
@@ -190,6 +206,7 @@ fn pick_backup_file<R: Runtime>(app: &AppHandle<R>) -> Result<Option<PathBuf>, A
     if let Some(file) = env_path("INCIDENT_DESK_RESTORE_FILE") {
         return Ok(Some(file));
     }
+    dialogs_available(app)?;
     let mut dialog = app
         .dialog()
         .file()

@@ -84,6 +84,8 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 }
 
 #[cfg(test)]
+mod backup_tests;
+#[cfg(test)]
 mod hardening_tests;
 #[cfg(test)]
 mod tests;
