@@ -492,3 +492,70 @@ fn a_desk_whose_backups_are_gone_warns_at_start_and_backup_settings_are_checked_
     desk.gone("backup-banner");
     desk.quit();
 }
+
+/// Runs xdotool with these arguments; its trimmed output.
+fn xdotool(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("xdotool")
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+#[ignore = "needs xdotool (apt-get install xdotool): drives the native GTK folder chooser; run with --ignored"]
+fn back_up_now_asks_for_the_folder_with_the_native_folder_chooser() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    assert!(
+        xdotool(&["version"]).is_some(),
+        "xdotool is needed to answer the native dialog: apt-get install xdotool"
+    );
+    let artifacts = Artifacts::for_test("backup_native_folder_chooser");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let chosen = tmp.path().join("chosen-folder");
+    std::fs::create_dir_all(&chosen).expect("the folder to choose");
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "app");
+    desk.start_as("Amira Haddad");
+    open_backups_tab(&desk);
+    desk.click("backup-now");
+
+    // The GTK folder chooser opens with its title.
+    let dialog = desk.wait_for("the native folder chooser to open", |_| {
+        Ok(xdotool(&["search", "--name", "Back up Incident Desk"])
+            .and_then(|ids| ids.lines().last().map(str::to_string)))
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let shot = artifacts.step_path("native folder chooser", "png");
+    let _ = std::process::Command::new("import")
+        .args(["-window", "root"])
+        .arg(&shot)
+        .status();
+    // Type the folder into the location field and choose it.
+    let _ = xdotool(&["windowfocus", "--sync", &dialog]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]).expect("ctrl+l");
+    std::thread::sleep(Duration::from_millis(300));
+    let typed = format!("{}/", chosen.display());
+    xdotool(&["type", "--delay", "20", &typed]).expect("type the folder");
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&["key", "Return"]).expect("Return");
+    std::thread::sleep(Duration::from_millis(600));
+    if xdotool(&["search", "--name", "Back up Incident Desk"]).is_some() {
+        // Return entered the folder: choose it with the dialog's default button.
+        xdotool(&["key", "Return"]).expect("Return");
+    }
+
+    let result = desk.wait_text("backup-result", "verified");
+    let path = desk.text("backup-result-path");
+    assert!(
+        Path::new(path.trim()).starts_with(&chosen),
+        "the backup went into the folder chosen in the dialog {}: {result:?}",
+        chosen.display()
+    );
+    desk.shot("backed up into the chosen folder");
+    desk.quit();
+}
