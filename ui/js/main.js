@@ -138,6 +138,17 @@ function onKeyDown(e) {
   if (current.instance.onKey && current.instance.onKey(e)) e.preventDefault();
 }
 
+/** Opens the database again (its cause may have been fixed meanwhile) and starts over. */
+async function retryOpen() {
+  try {
+    await api.reopenDesk();
+    location.reload();
+  } catch (error) {
+    showFatal(error);
+    toast('The database still cannot be opened.');
+  }
+}
+
 function showFatal(error) {
   topbar.hidden = true;
   const restorable = RESTORABLE_CODES.includes(error.code);
@@ -157,7 +168,7 @@ function showFatal(error) {
       h('h1', null, 'Incident Desk cannot open its database'),
       h('p', { class: 'fatal-message', testid: 'fatal-message' }, error.message || String(error)),
       h('p', { testid: 'fatal-advice' }, advice),
-      h('button', { class: 'btn', type: 'button', testid: 'fatal-retry', onclick: () => location.reload() }, 'Try again'),
+      h('button', { class: 'btn', type: 'button', testid: 'fatal-retry', onclick: retryOpen }, 'Try again'),
       restorable ? recoveryOffer() : null,
     ),
   );
