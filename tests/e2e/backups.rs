@@ -347,6 +347,20 @@ fn a_damaged_database_is_refused_with_its_message_untouched_and_a_backup_restore
         "nothing was written beside it"
     );
 
+    // Try again reopens the file: still refused, still untouched.
+    desk.click("fatal-retry");
+    desk.wait_text_css(
+        "#toast",
+        "still cannot be opened",
+        "the toast after Try again",
+    );
+    desk.wait_text("fatal-message", "damaged");
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        damaged,
+        "trying again leaves the damaged file byte-identical"
+    );
+
     // ── Restore the backup found in backups/ ─────────────────────────────────────────────
     desk.click_css(
         &format!("{item_css} {}", tid("recovery-restore")),
