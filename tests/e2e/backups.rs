@@ -519,8 +519,8 @@ fn xdotool(args: &[&str]) -> Option<String> {
 }
 
 #[test]
-#[ignore = "needs xdotool (apt-get install xdotool): drives the native GTK folder chooser; run with --ignored"]
-fn back_up_now_asks_for_the_folder_with_the_native_folder_chooser() {
+#[ignore = "needs xdotool (apt-get install xdotool): drives the native GTK folder and file choosers; run with --ignored"]
+fn back_up_now_and_restore_ask_with_the_native_folder_and_file_choosers() {
     let _serial = app::serialize();
     let pre = Prerequisites::check();
     assert!(
@@ -571,5 +571,31 @@ fn back_up_now_asks_for_the_folder_with_the_native_folder_chooser() {
         chosen.display()
     );
     desk.shot("backed up into the chosen folder");
+
+    // Restore from backup… asks for the file with the native file chooser.
+    desk.click("restore-start");
+    let dialog = desk.wait_for("the native file chooser to open", |_| {
+        Ok(
+            xdotool(&["search", "--name", "Restore Incident Desk from this backup"])
+                .and_then(|ids| ids.lines().last().map(str::to_string)),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let _ = xdotool(&["windowfocus", "--sync", &dialog]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]).expect("ctrl+l");
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&["type", "--delay", "20", path.trim()]).expect("type the file");
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&["key", "Return"]).expect("Return");
+    desk.visible("restore-confirm-box");
+    let file = desk.text("restore-file");
+    assert_eq!(
+        file.trim(),
+        path.trim(),
+        "the preview names the file chosen"
+    );
+    desk.wait_text("restore-integrity", "passes");
+    desk.click("restore-cancel");
+    desk.gone("restore-confirm-box");
     desk.quit();
 }
