@@ -193,6 +193,7 @@ fn a_backup_taken_now_is_verified_listed_and_restored_with_the_current_file_kept
         !desk.is_visible("backup-warning"),
         "no warning with a fresh good backup"
     );
+    wait_toast_gone(&desk);
     desk.shot("backups tab with the backup listed");
 
     // ── A third incident after the backup ────────────────────────────────────────────────
@@ -385,6 +386,19 @@ fn a_damaged_database_is_refused_with_its_message_untouched_and_a_backup_restore
         "the damaged file is kept aside unchanged"
     );
     desk.quit();
+}
+
+/// The toast of the last step has faded (for a screenshot of the page alone).
+fn wait_toast_gone(desk: &App) {
+    desk.wait_for("the toast to fade", |s| {
+        let visible = s.execute(
+            "const t = document.getElementById('toast'); return !!t && t.classList.contains('is-visible');",
+            vec![],
+        )?;
+        Ok((visible == serde_json::Value::Bool(false)).then_some(()))
+    });
+    // …and its fade-out transition has been painted.
+    std::thread::sleep(Duration::from_millis(500));
 }
 
 /// The desk reopened and the window reloaded onto the incident list (a restore ends so).
