@@ -46,7 +46,7 @@ missing=()
 # dbus-monitor, dbus-send, dbus-daemon and dunst: the desktop-notification tests (tests/e2e/
 # notifications.rs, sla.rs) watch the session bus and need a notification server.
 for tool in cargo xvfb-run xauth dbus-run-session dbus-monitor dbus-send dbus-daemon dunst \
-    WebKitWebDriver tauri-driver kill; do
+    WebKitWebDriver tauri-driver kill xdotool; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then

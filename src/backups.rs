@@ -580,7 +580,6 @@ fn run(desk: &Desk, rx: &mpsc::Receiver<Command>, checkpoint_every: Duration) {
     let mut next_checkpoint = std::time::Instant::now() + checkpoint_every;
     let mut retry_at: Option<DateTime<Utc>> = None;
     loop {
-        let now = desk.clock().now();
         let due = match desk.next_automatic_backup() {
             Ok(d) => d,
             Err(e) => {
@@ -592,6 +591,7 @@ fn run(desk: &Desk, rx: &mpsc::Receiver<Command>, checkpoint_every: Duration) {
             (Some(d), Some(r)) => Some(d.max(r)),
             (d, _) => d,
         };
+        let now = desk.clock().now();
         if due.is_some_and(|d| d <= now) {
             match desk.back_up_automatic() {
                 Ok(b) if b.record.verified_ok => retry_at = None,

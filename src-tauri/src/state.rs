@@ -9,6 +9,7 @@
 //! call, and a swap waits until no call holds the old desk before it is closed.
 
 use crate::boundary::{guard, off_main};
+use incident_desk::backups::BackupHandle;
 use incident_desk::notify::Notifier;
 use incident_desk::scheduler::SchedulerHandle;
 use incident_desk::{Change, Desk, ErrorPayload, SystemClock};
@@ -34,6 +35,9 @@ pub struct AppState {
     desk: RwLock<Result<Arc<Desk>, ErrorPayload>>,
     /// Owned here so it lives as long as the desk; stopped before the desk is swapped or closed.
     scheduler: Mutex<Option<SchedulerHandle>>,
+    /// Automatic backups and periodic checkpoints of the open desk; started and stopped with
+    /// the scheduler, so a reopened desk gets its own.
+    backups: Mutex<Option<BackupHandle>>,
     notifier: Mutex<Option<Arc<dyn Notifier>>>,
     listeners: Mutex<Vec<Listener>>,
     /// One reopen or close at a time.
@@ -75,9 +79,22 @@ impl AppState {
             data_dir: data_dir.to_path_buf(),
             desk: RwLock::new(desk),
             scheduler: Mutex::new(None),
+            backups: Mutex::new(None),
             notifier: Mutex::new(None),
             listeners: Mutex::new(Vec::new()),
             swapping: Mutex::new(()),
+        }
+    }
+
+    /// The database file in the data folder, open or not.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(incident_desk::DATABASE_FILE)
+    }
+
+    /// Tells the backup handle the settings changed (it recomputes when the next one is due).
+    pub fn wake_backups(&self) {
+        if let Some(h) = lock(&self.backups).as_ref() {
+            h.wake();
         }
     }
 
@@ -113,8 +130,8 @@ impl AppState {
         listeners.push(f);
     }
 
-    /// Starts the SLA scheduler on the open desk (and on every desk that replaces it); it
-    /// re-arms on every change.
+    /// Starts the SLA scheduler and the backup handle on the open desk (and on every desk that
+    /// replaces it); the scheduler re-arms on every change.
     pub fn start_scheduler(&self, notifier: Arc<dyn Notifier>) {
         *lock(&self.notifier) = Some(notifier);
         if let Ok(desk) = self.desk() {
@@ -127,6 +144,15 @@ impl AppState {
             return;
         };
         check_history_in_background(desk.clone(), notifier.clone());
+        match BackupHandle::start(desk.clone()) {
+            Ok(handle) => {
+                let previous = lock(&self.backups).replace(handle);
+                if let Some(old) = previous {
+                    old.stop();
+                }
+            }
+            Err(e) => eprintln!("Incident Desk: automatic backups could not start: {e}"),
+        }
         match SchedulerHandle::start(desk.clone(), notifier) {
             Ok(handle) => {
                 let rearm = handle.rearmer();
@@ -140,9 +166,14 @@ impl AppState {
         }
     }
 
+    /// Stops the scheduler and the backup handle (each lets go of its `Arc<Desk>`).
     fn stop_scheduler(&self) {
         let handle = lock(&self.scheduler).take();
         if let Some(h) = handle {
+            h.stop();
+        }
+        let backups = lock(&self.backups).take();
+        if let Some(h) = backups {
             h.stop();
         }
     }
@@ -242,10 +273,6 @@ fn wait_until_unused(mut desk: Arc<Desk>, timeout: Duration) -> Result<Desk, Arc
     }
 }
 
-/// THE place a desk is closed (at exit and before a reopen). Dropping the desk closes its
-/// SQLite connection, which checkpoints the write-ahead log.
-/// CORE: when the core offers a clean close (checkpoint + close, e.g. `desk.db().close()`),
-/// call it here and report its error instead of relying on the drop.
 /// Verifies the recorded history of a newly opened desk on a thread of its own (a large history
 /// takes seconds and the window must not wait): the result goes to the notification centre,
 /// and a history that was altered also raises a desktop notification.
@@ -275,7 +302,13 @@ fn check_history_in_background(desk: Arc<Desk>, notifier: Arc<dyn Notifier>) {
     }
 }
 
+/// THE place a desk is closed (at exit and before a reopen): the core's clean close
+/// checkpoints the write-ahead log into the file, closes the connection and removes the in-use
+/// marker, so the `.sqlite3` file alone holds everything.
 fn close_desk(desk: Desk) {
+    if let Err(e) = desk.close_database() {
+        eprintln!("Incident Desk: closing the database failed: {e}");
+    }
     drop(desk);
 }
 

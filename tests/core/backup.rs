@@ -1002,3 +1002,25 @@ fn a_damaged_file_with_a_log_left_by_a_crash_is_refused_without_folding_the_log_
         "the log was not checkpointed into the damaged file"
     );
 }
+
+/// With the real clock, "now" when the handle compares is a moment after the "now" the due
+/// time was computed from: the first automatic backup of a desk that has none must still be
+/// taken at start (it once never was, and the handle spun re-reading the settings).
+#[test]
+fn the_backup_handle_takes_the_first_backup_at_start_on_the_system_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::open_in(dir.path(), Arc::new(incident_desk::SystemClock)).unwrap());
+    let handle = BackupHandle::start(desk.clone()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while desk.last_good_backup().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backup taken at start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    handle.stop();
+    let listed = desk.backups().unwrap();
+    assert_eq!(listed.len(), 1, "one backup: the next is a day away");
+    assert_eq!(listed[0].record.kind, "automatic");
+}

@@ -14,6 +14,7 @@ mod app;
 mod dbus;
 mod webdriver;
 
+mod backups;
 mod hardening;
 mod harness;
 mod issue_acceptance;

@@ -274,3 +274,26 @@ export const finaliseReview = (incidentId, expectedVersion) =>
   call('finalise_review', { id: incidentId, expected_version: expectedVersion });
 /** Asks where to save and writes the review as PDF; resolves {path}, or null when cancelled. */
 export const exportReviewPdf = (incidentId, paper) => call('export_review_pdf', { id: incidentId, paper });
+
+// The database file: backups and restore
+/** {folder, settings, last_good, warning, next_automatic_at, check_pending} */
+export const backupStatus = () => call('backup_status');
+/** Every recorded backup, newest first, with `present`. */
+export const listBackups = () => call('list_backups');
+/** Asks for a folder and backs up into it; resolves the verified BackupInfo, or null when cancelled. */
+export const backUpNow = () => call('back_up_now');
+export const saveBackupSettings = (settings) => call('save_backup_settings', settings);
+/** What a backup holds: the file at `path`, or (path null) one the user picks; null when cancelled. */
+export const previewRestore = (path) => call('preview_restore', { path: path || null });
+/** Restores the backup at `path`; the desk reopens on it. Resolves the RestoreOutcome. */
+export const restoreBackup = (path) => call('restore_backup', { path });
+/** The backups beside the database, also when the desk could not open: {database, folder, backups}. */
+export const recoveryBackups = () => call('recovery_backups');
+
+/**
+ * Calls `handler({pages_done, pages_total})` as "Back up now" copies the database.
+ * Returns a promise of an unlisten function.
+ */
+export function onBackupProgress(handler) {
+  return listen('backup-progress', (event) => handler((event && event.payload) || null));
+}

@@ -14,6 +14,7 @@ import * as newIncident from './screens/newIncident.js';
 import * as settings from './screens/settings.js';
 import * as review from './screens/review.js';
 import * as alertsCentre from './alerts.js';
+import { recoveryOffer, RESTORABLE_CODES, startBanners } from './screens/backups.js';
 
 const screenEl = document.getElementById('screen');
 const topbar = document.getElementById('topbar');
@@ -137,19 +138,38 @@ function onKeyDown(e) {
   if (current.instance.onKey && current.instance.onKey(e)) e.preventDefault();
 }
 
+/** Opens the database again (its cause may have been fixed meanwhile) and starts over. */
+async function retryOpen() {
+  try {
+    await api.reopenDesk();
+    location.reload();
+  } catch (error) {
+    showFatal(error);
+    toast('The database still cannot be opened.');
+  }
+}
+
 function showFatal(error) {
   topbar.hidden = true;
+  const restorable = RESTORABLE_CODES.includes(error.code);
+  let advice;
+  if (error.code === 'incompatible_database') {
+    advice = 'This database was written by a newer version of Incident Desk. Install that version, or start this one with another data folder.';
+  } else if (restorable) {
+    advice = ['Restore a backup below, or quit and start Incident Desk with another data folder (', h('code', { class: 'nowrap' }, '--data-dir'), ').'];
+  } else {
+    advice = 'Close the window and start Incident Desk again. If it keeps happening, check that the data folder is writable.';
+  }
   replace(
     screenEl,
     h(
       'section',
-      { class: 'fatal', role: 'alert' },
+      { class: 'fatal', role: 'alert', testid: 'fatal', 'data-code': error.code || 'internal' },
       h('h1', null, 'Incident Desk cannot open its database'),
-      h('p', { class: 'fatal-message' }, error.message || String(error)),
-      error.code === 'incompatible_database'
-        ? h('p', null, 'This database was written by a newer version of Incident Desk. Install that version, or start this one with another data folder.')
-        : h('p', null, 'Close the window and start Incident Desk again. If it keeps happening, check that the data folder is writable.'),
-      h('button', { class: 'btn', type: 'button', onclick: () => location.reload() }, 'Try again'),
+      h('p', { class: 'fatal-message', testid: 'fatal-message' }, error.message || String(error)),
+      h('p', { testid: 'fatal-advice' }, advice),
+      h('button', { class: 'btn', type: 'button', testid: 'fatal-retry', onclick: retryOpen }, 'Try again'),
+      restorable ? recoveryOffer() : null,
     ),
   );
 }
@@ -209,6 +229,8 @@ async function boot() {
   booted = true;
   render();
   alerts.reload();
+  const banners = document.getElementById('banners');
+  if (banners) startBanners(banners, navigate, !!store.state.operator);
 }
 
 boot();

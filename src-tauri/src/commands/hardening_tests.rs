@@ -750,6 +750,14 @@ fn random_input_to_every_command_is_answered_or_refused_with_a_code_and_never_cr
         "in_use",
         "invalid_input",
         "storage",
+        // the database file: restore_backup / preview_restore of a path that is no backup
+        "damaged_database",
+        "not_a_database",
+        "foreign_database",
+        "read_only",
+        "disk_full",
+        // a native dialog (back_up_now, preview_restore without a path) in a windowless shell
+        "unavailable",
     ];
     let seed = std::env::var("INCIDENT_DESK_FUZZ_SEED")
         .ok()

@@ -7,6 +7,7 @@
 //!
 //! [`AppState::run`]: crate::state::AppState::run
 
+mod backups;
 mod incidents;
 mod major;
 mod settings;
@@ -72,9 +73,18 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         major::finalise_review,
         major::export_review_pdf,
         major::set_organisation,
+        backups::backup_status,
+        backups::list_backups,
+        backups::back_up_now,
+        backups::save_backup_settings,
+        backups::preview_restore,
+        backups::restore_backup,
+        backups::recovery_backups,
     ])
 }
 
+#[cfg(test)]
+mod backup_tests;
 #[cfg(test)]
 mod hardening_tests;
 #[cfg(test)]

@@ -1,7 +1,8 @@
 // screens/settings.js — the desk's reference data: services, teams, people, categories, the
 // impact × urgency priority matrix, the SLA tabs (policies, calendars, escalation rules,
 // reminders; see slaSettings.js), communication (stakeholder audiences, update templates,
-// major-incident criteria), the check of the recorded history, and who the operator is. Each list tab is a table plus an
+// major-incident criteria), the check of the recorded history, backups and restore
+// (backups.js), and who the operator is. Each list tab is a table plus an
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
 // through the core; the store reloads reference data afterwards.
 
@@ -14,6 +15,7 @@ import {
 } from '../forms.js';
 import { count, minutesText } from '../format.js';
 import { policiesTab, calendarsTab, escalationTab, remindersTab } from './slaSettings.js';
+import { backupsTab } from './backups.js';
 
 const TABS = [
   { id: 'services', label: 'Services' },
@@ -27,6 +29,7 @@ const TABS = [
   { id: 'reminders', label: 'Reminders' },
   { id: 'communication', label: 'Communication' },
   { id: 'history', label: 'History' },
+  { id: 'backups', label: 'Backups' },
   { id: 'operator', label: 'Who am I' },
 ];
 
@@ -853,5 +856,6 @@ const TAB_BUILDERS = {
   reminders: remindersTab,
   communication: communicationTab,
   history: historyTab,
+  backups: backupsTab,
   operator: operatorTab,
 };
