@@ -134,20 +134,27 @@ impl Desk {
     /// file keeps it as evidence for the next check.
     pub(super) fn record_head(&self) {
         let Some(path) = self.db.path() else { return };
-        let Ok(head) = self.db.read(|tx| events::head(tx)) else {
+        let file = head_file(path);
+        let mut written = self.head_written.lock().unwrap_or_else(|p| p.into_inner());
+        // What the file holds: the head this desk wrote last, else (first write since open)
+        // whatever an earlier session left there.
+        let recorded = written
+            .clone()
+            .or_else(|| read_head_file(&file))
+            .filter(|h| h.last_event_id > 0);
+        let Ok((head, still_there)) = self.db.read(|tx| {
+            let at_recorded = match &recorded {
+                Some(old) => events::hash_of(tx, old.last_event_id)?,
+                None => None,
+            };
+            Ok((events::head(tx)?, at_recorded))
+        }) else {
             return;
         };
-        let mut written = self.head_written.lock().unwrap_or_else(|p| p.into_inner());
         if written.as_ref() == Some(&head) {
             return;
         }
-        let file = head_file(path);
-        if let Some(old) = read_head_file(&file).filter(|h| h.last_event_id > 0) {
-            let still_there = self
-                .db
-                .read(|tx| events::hash_of(tx, old.last_event_id))
-                .ok()
-                .flatten();
+        if let Some(old) = recorded {
             if old.last_event_id > head.last_event_id || still_there != Some(old.last_hash) {
                 return;
             }

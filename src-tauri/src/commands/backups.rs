@@ -10,6 +10,7 @@
 //! the window's start screen can offer it: `recovery_backups` lists the backups found in
 //! `<data dir>/backups` without a desk.
 
+use super::dialogs;
 use crate::boundary::{off_main, Arg};
 use crate::state::{ApiError, AppState};
 use incident_desk::backups::{BackupInfo, BackupStatus, RestoreOutcome, RestorePreview};
@@ -147,69 +148,23 @@ pub async fn recovery_backups(app: State<'_, AppState>) -> Reply<Recovery> {
     .await
 }
 
-fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-/// The native dialogs come from the dialog plugin; a shell built without it (the command
-/// layer's tests) gets a typed refusal instead of the plugin's panic.
-fn dialogs_available<R: Runtime>(app: &AppHandle<R>) -> Result<(), ApiError> {
-    if app.try_state::<tauri_plugin_dialog::Dialog<R>>().is_some() {
-        Ok(())
-    } else {
-        Err(ApiError(incident_desk::ErrorPayload {
-            code: crate::state::UNAVAILABLE.into(),
-            message: "The native file dialog is not available in this window; nothing was done."
-                .into(),
-            field: None,
-        }))
-    }
-}
-
-fn dialog_error(e: impl std::fmt::Display) -> ApiError {
-    incident_desk::Error::Storage(format!("the chosen location cannot be used: {e}")).into()
-}
-
 /// The folder for "Back up now": `INCIDENT_DESK_BACKUP_DIR`, else the native folder picker
 /// (blocks until the user answers; run it off the main thread). None when cancelled.
 fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Result<Option<PathBuf>, ApiError> {
-    use tauri_plugin_dialog::DialogExt;
-    if let Some(dir) = env_path("INCIDENT_DESK_BACKUP_DIR") {
+    if let Some(dir) = dialogs::env_path("INCIDENT_DESK_BACKUP_DIR") {
         return Ok(Some(dir));
     }
-    dialogs_available(app)?;
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title("Back up Incident Desk into this folder");
-    if let Some(dir) = app
-        .path()
-        .document_dir()
-        .ok()
-        .or_else(|| app.path().home_dir().ok())
-    {
-        dialog = dialog.set_directory(dir);
-    }
-    match dialog.blocking_pick_folder().map(|p| p.into_path()) {
-        None => Ok(None),
-        Some(Ok(p)) => Ok(Some(p)),
-        Some(Err(e)) => Err(dialog_error(e)),
-    }
+    let dialog = dialogs::file_dialog(app)?.set_title("Back up Incident Desk into this folder");
+    dialogs::answer(dialogs::in_documents(app, dialog).blocking_pick_folder())
 }
 
 /// The backup file for "Restore from backup": `INCIDENT_DESK_RESTORE_FILE`, else the native
 /// file picker, starting in the automatic backups folder. None when cancelled.
 fn pick_backup_file<R: Runtime>(app: &AppHandle<R>) -> Result<Option<PathBuf>, ApiError> {
-    use tauri_plugin_dialog::DialogExt;
-    if let Some(file) = env_path("INCIDENT_DESK_RESTORE_FILE") {
+    if let Some(file) = dialogs::env_path("INCIDENT_DESK_RESTORE_FILE") {
         return Ok(Some(file));
     }
-    dialogs_available(app)?;
-    let mut dialog = app
-        .dialog()
-        .file()
+    let mut dialog = dialogs::file_dialog(app)?
         .set_title("Restore Incident Desk from this backup")
         .add_filter("Incident Desk backup", &["sqlite3"]);
     if let Some(state) = app.try_state::<AppState>() {
@@ -218,9 +173,5 @@ fn pick_backup_file<R: Runtime>(app: &AppHandle<R>) -> Result<Option<PathBuf>, A
             dialog = dialog.set_directory(folder);
         }
     }
-    match dialog.blocking_pick_file().map(|p| p.into_path()) {
-        None => Ok(None),
-        Some(Ok(p)) => Ok(Some(p)),
-        Some(Err(e)) => Err(dialog_error(e)),
-    }
+    dialogs::answer(dialog.blocking_pick_file())
 }

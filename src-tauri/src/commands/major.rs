@@ -1,5 +1,6 @@
 //! Commands of major incidents, stakeholder communication and post-incident reviews.
 
+use super::dialogs;
 use crate::boundary::{off_main, Arg};
 use crate::state::{ApiError, AppState};
 use incident_desk::desk::IncidentDetail;
@@ -204,33 +205,13 @@ fn save_path<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     name: &str,
 ) -> Result<Option<PathBuf>, ApiError> {
-    use tauri::Manager;
-    use tauri_plugin_dialog::DialogExt;
-    if let Some(dir) = std::env::var_os("INCIDENT_DESK_EXPORT_DIR").filter(|v| !v.is_empty()) {
-        return Ok(Some(PathBuf::from(dir).join(name)));
+    if let Some(dir) = dialogs::env_path("INCIDENT_DESK_EXPORT_DIR") {
+        return Ok(Some(dir.join(name)));
     }
-    let mut dialog = app
-        .dialog()
-        .file()
+    let dialog = dialogs::file_dialog(app)?
         .add_filter("PDF document", &["pdf"])
         .set_file_name(name);
-    // Start where people keep documents, not in the app's working folder.
-    if let Some(dir) = app
-        .path()
-        .document_dir()
-        .ok()
-        .or_else(|| app.path().home_dir().ok())
-    {
-        dialog = dialog.set_directory(dir);
-    }
-    match dialog.blocking_save_file().map(|p| p.into_path()) {
-        None => Ok(None),
-        Some(Ok(p)) => Ok(Some(p)),
-        Some(Err(e)) => Err(incident_desk::Error::Storage(format!(
-            "the chosen location cannot be used: {e}"
-        ))
-        .into()),
-    }
+    dialogs::answer(dialogs::in_documents(app, dialog).blocking_save_file())
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,6 +8,7 @@
 //! [`AppState::run`]: crate::state::AppState::run
 
 mod backups;
+mod dialogs;
 mod incidents;
 mod major;
 mod settings;
