@@ -55,6 +55,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "and tauri-driver with: cargo install tauri-driver --locked" >&2
     exit 1
 fi
+# A clean build with its test binaries takes a few GB; a full disk shows up as a linker crash
+# (signal 7), so say how much room there is before and after the build.
+df -h . | tail -1 | awk '{print "free disk: " $4 " of " $2}'
 
 # The lint gate: formatting, and clippy with warnings as errors (the crates themselves deny
 # unwrap/expect/panic outside tests, so this also refuses a new unwrap in app code).
@@ -68,6 +71,8 @@ cargo build --workspace --all-targets
 # --all-targets does not build it: build it here so a compile error counts as a build failure.
 # --workspace keeps the feature resolution of the build above (no dependency rebuild).
 cargo test --workspace --test e2e --no-run
+du -sh target 2>/dev/null | awk '{print "target/: " $1}'
+df -h . | tail -1 | awk '{print "free disk: " $4 " of " $2}'
 
 banner "cargo test --workspace (unit, integration and shell tests)"
 cargo test --workspace
