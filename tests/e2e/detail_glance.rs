@@ -1,0 +1,261 @@
+//! The incident detail read at a glance, on the real window: it offers only the actions the
+//! core allows now (a resolved incident has no Assign or Edit), the single key A asks before it
+//! acknowledges, Assign adds the first team on a desk that has none, and a 20,000-character
+//! description is folded with "Show all" instead of pushing the timeline down.
+
+use serde_json::{json, Value};
+
+use crate::app::{self, tid, App, Artifacts, Prerequisites};
+use crate::seal::invoke;
+
+/// The `ok` of a command's answer; panics with the refusal otherwise.
+fn ok(answer: Value, what: &str) -> Value {
+    match answer.get("ok") {
+        Some(v) => v.clone(),
+        None => panic!("{what} was refused: {answer}"),
+    }
+}
+
+/// Logs an incident through the core (as the new-incident form does) on the desk's first
+/// service and category; returns its detail.
+fn log_incident(desk: &App, title: &str, description: &str) -> Value {
+    let reference = ok(invoke(desk, "reference_data", json!({})), "reference_data");
+    let service = reference["services"][0]["id"].clone();
+    let category = reference["categories"][0]["id"].clone();
+    assert!(
+        service.is_i64() && category.is_i64(),
+        "the desk has a service and a category: {reference}"
+    );
+    ok(
+        invoke(
+            desk,
+            "log_incident",
+            json!({ "input": {
+                "title": title,
+                "description": description,
+                "category_id": category,
+                "service_id": service,
+                "reporter_name": "Jordan Lee",
+                "reporter_contact": "jordan@example.org",
+                "channel": "phone",
+                "impact": "minor",
+                "urgency": "low",
+            }}),
+        ),
+        "log_incident",
+    )
+}
+
+fn id_version(detail: &Value) -> (i64, i64) {
+    let inc = &detail["incident"];
+    (
+        inc["id"].as_i64().expect("incident id"),
+        inc["version"].as_i64().expect("incident version"),
+    )
+}
+
+/// Opens the detail of incident `id` the way a link does, and waits for its number.
+fn open_detail(desk: &App, id: i64, number: &str) {
+    desk.session()
+        .execute(
+            "location.hash = arguments[0]; return true;",
+            vec![json!(format!("#/incident/{id}"))],
+        )
+        .expect("navigate to the incident");
+    desk.wait_text("detail-number", number);
+}
+
+/// A key pressed on the page (nothing focused), as the screen's key handler receives it.
+fn press(desk: &App, key: &str) {
+    desk.session()
+        .execute(
+            "if (document.activeElement) document.activeElement.blur();\
+             document.body.dispatchEvent(new KeyboardEvent('keydown', \
+               { key: arguments[0], bubbles: true, cancelable: true }));\
+             return true;",
+            vec![json!(key)],
+        )
+        .expect("press a key");
+}
+
+#[test]
+fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test(
+        "the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team",
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = App::launch(&pre, &tmp.path().join("data"), &artifacts, "app");
+    desk.start_as("Alex Morgan");
+    desk.click("nav-settings");
+    desk.visible("settings");
+    desk.click("settings-tab-services");
+    desk.add_first_service("Payroll");
+
+    let logged = log_incident(&desk, "Payroll export fails", "The job stops at step 3.");
+    let (id, version) = id_version(&logged);
+    open_detail(&desk, id, "INC-000001");
+    desk.wait_text("detail-status", "New");
+
+    // ── A asks first; Esc leaves the incident as it was ─────────────────────────────────
+    press(&desk, "a");
+    let ask = desk.wait_text("confirm-acknowledge", "cannot be undone");
+    assert!(
+        ask.contains("response clock"),
+        "the question says what acknowledging does: {ask:?}"
+    );
+    desk.shot("A asks before acknowledging");
+    assert!(
+        desk.text("detail-status").contains("New"),
+        "the key alone changed nothing"
+    );
+    assert_eq!(
+        desk.text("detail-version"),
+        version.to_string(),
+        "no change was recorded by the key alone"
+    );
+    press(&desk, "Escape");
+    desk.gone("confirm-acknowledge");
+    assert!(desk.text("detail-status").contains("New"));
+
+    // ── A, then confirm: acknowledged ───────────────────────────────────────────────────
+    press(&desk, "a");
+    desk.visible("confirm-acknowledge");
+    desk.click("confirm-acknowledge-submit");
+    desk.wait_text("detail-status", "In progress");
+    desk.gone("confirm-acknowledge");
+    desk.shot("acknowledged after confirming");
+
+    // ── Assign on a desk without a team: add the first one right there ──────────────────
+    desk.click("action-assign");
+    let offer = desk.wait_text("first-team", "no team yet");
+    assert!(offer.contains("Add team"), "the form offers to add one: {offer:?}");
+    desk.fill("first-team-name", "Service Desk");
+    desk.click("first-team-add");
+    desk.visible("first-team-added");
+    let chosen = desk.session().execute(
+        "const s = document.querySelector('[data-testid=\"assign-team\"]');\
+         return s.options[s.selectedIndex].textContent;",
+        vec![],
+    );
+    assert_eq!(
+        chosen.expect("read the team select"),
+        json!("Service Desk"),
+        "the new team is chosen in the form"
+    );
+    desk.shot("first team added from Assign");
+    desk.click("assign-submit");
+    desk.wait_text_css(".detail-facts", "Service Desk", "the team in the facts");
+
+    desk.quit();
+}
+
+#[test]
+fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test(
+        "a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded",
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = App::launch(&pre, &tmp.path().join("data"), &artifacts, "app");
+    desk.visible("welcome");
+    desk.click("welcome-demo");
+    desk.wait_for_within(
+        std::time::Duration::from_secs(60),
+        "the demo data to load and the welcome screen to go",
+        |s| Ok(App::displayed(s, &tid("welcome"))?.is_none().then_some(())),
+    );
+    desk.visible("nav-incidents");
+
+    // A pasted log: 20,000 characters over 400 lines.
+    let line = "2026-11-29 09:12:01 ERROR payroll-export step 3: connection reset by peer\n";
+    let long: String = line.repeat(20_000 / line.len() + 1);
+    let logged = log_incident(&desk, "Payroll export fails with a long log", &long);
+    let number = logged["incident"]["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    let (id, version) = id_version(&logged);
+    let acked = ok(
+        invoke(
+            &desk,
+            "acknowledge_incident",
+            json!({ "input": { "id": id, "expected_version": version } }),
+        ),
+        "acknowledge",
+    );
+    let (_, version) = id_version(&acked);
+    ok(
+        invoke(
+            &desk,
+            "resolve_incident",
+            json!({ "input": {
+                "id": id, "expected_version": version,
+                "resolution_code": "fixed",
+                "resolution_notes": "Restarted the export host; the job completes.",
+            }}),
+        ),
+        "resolve",
+    );
+
+    open_detail(&desk, id, &number);
+    desk.wait_text("detail-status", "Resolved");
+    desk.visible("action-verify");
+    desk.visible("action-reopen");
+    for refused in ["action-assign", "action-edit", "action-escalate", "action-resolve"] {
+        assert_eq!(
+            desk.count_css(&tid(refused)),
+            0,
+            "a resolved incident does not offer {refused}: the core would refuse it"
+        );
+    }
+    // Its key is gone too: E opens no form.
+    press(&desk, "e");
+    assert_eq!(desk.count_css(&tid("form-edit")), 0, "E opens no Edit form");
+
+    // ── The description is folded; the timeline starts near the top ────────────────────
+    let folded = desk.visible_css(
+        &format!("{}[data-collapsed='true']", tid("detail-description")),
+        "the folded description",
+    );
+    let height = desk
+        .session()
+        .execute(
+            "return arguments[0].getBoundingClientRect().height;",
+            vec![folded.to_json()],
+        )
+        .expect("height")
+        .as_f64()
+        .expect("a number");
+    assert!(height < 300.0, "the folded description is short: {height} px");
+    let timeline_top = desk
+        .session()
+        .execute(
+            "return document.querySelector('[data-testid=\"timeline\"]').getBoundingClientRect().top + window.scrollY;",
+            vec![],
+        )
+        .expect("timeline top")
+        .as_f64()
+        .expect("a number");
+    assert!(
+        timeline_top < 1500.0,
+        "the timeline is not pushed down by the description: top at {timeline_top} px"
+    );
+    desk.shot("resolved, description folded");
+    desk.click("detail-description-toggle");
+    desk.visible_css(
+        &format!("{}[data-collapsed='false']", tid("detail-description")),
+        "the unfolded description",
+    );
+    let toggle = desk.text("detail-description-toggle");
+    assert_eq!(toggle, "Show less", "the toggle folds it again");
+    desk.click("detail-description-toggle");
+    desk.visible_css(
+        &format!("{}[data-collapsed='true']", tid("detail-description")),
+        "the folded description again",
+    );
+
+    desk.quit();
+}

@@ -1,0 +1,81 @@
+// screens/detail/correctForm.js — correcting a milestone (started, detected, workaround
+// available, resolved) with the reason the right time is known; the review's figures come from
+// these milestones, and the old time stays on the timeline.
+
+import { h } from '../../dom.js';
+import * as api from '../../api.js';
+import { field, select, showFieldError } from '../../forms.js';
+import { fullDateTime, toLocalText, localTextToIso } from '../../format.js';
+import { localTimeZone } from '../../sla.js';
+import { actionForm } from './actionForm.js';
+import { label } from './words.js';
+
+/** The milestones a user may correct: the incident field each sets and what it means. */
+const MILESTONES = [
+  { value: 'started', fallback: 'Started', field: 'started_at', hint: 'When the disruption began for users.' },
+  { value: 'detected', fallback: 'Detected', field: 'detected_at', hint: 'When it was noticed (a monitoring alert, the first call): between Started and Logged.' },
+  { value: 'workaround_available', fallback: 'Workaround available', field: 'workaround_at', hint: 'When users could work again by the workaround.' },
+  { value: 'resolved', fallback: 'Resolved', field: 'resolved_at', hint: 'When the service was restored.' },
+];
+
+/** A milestone's name from the core's vocabulary. */
+const milestoneLabel = (m) => label('milestone', m.value, () => m.fallback);
+
+export function correct(s) {
+  const inc = s.detail.incident;
+  const items = MILESTONES.filter((m) => m.value !== 'resolved' || inc.resolved_at);
+  const which = select({ testid: 'correct-milestone', items: items.map((m) => ({ value: m.value, label: milestoneLabel(m) })), value: 'detected' });
+  const zone = localTimeZone();
+  const offset = -new Date().getTimezoneOffset();
+  const offsetText = `UTC${offset >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+  const at = h('input', {
+    type: 'text', testid: 'correct-at', autocomplete: 'off', spellcheck: 'false', inputmode: 'numeric',
+    placeholder: 'YYYY-MM-DD HH:MM', maxlength: '19', class: 'time-input',
+  });
+  const now = h('div', { class: 'definition', testid: 'correct-current', 'aria-live': 'polite' });
+  const reading = h('div', { class: 'definition', 'aria-live': 'polite' });
+  const reason = h('textarea', { testid: 'correct-reason', rows: '2', placeholder: 'Where the right time comes from, e.g. the monitoring alert at 09:12' });
+  let prefilled = '';
+  const sync = () => {
+    const m = MILESTONES.find((x) => x.value === which.value);
+    const value = m ? inc[m.field] : null;
+    now.textContent = `${m ? m.hint : ''} Recorded now: ${value ? fullDateTime(value) : 'not set'}.`;
+    if (!at.value || at.value === prefilled) {
+      prefilled = value ? toLocalText(value) : '';
+      at.value = prefilled;
+    }
+    readBack();
+  };
+  const readBack = () => {
+    const iso = localTextToIso(at.value);
+    reading.textContent = at.value.trim() === '' ? '' : iso ? `Reads as ${fullDateTime(iso)} (your local time)` : 'Write it as YYYY-MM-DD HH:MM, e.g. 2026-03-02 09:05';
+  };
+  which.addEventListener('change', sync);
+  at.addEventListener('input', readBack);
+  sync();
+  return actionForm(s, {
+    name: 'correct',
+    title: `Correct a milestone of ${inc.number}`,
+    intro: 'The review’s figures (time to detect, impact duration) come from these milestones. A correction keeps the old time on the timeline with your reason.',
+    body: [
+      h('div', { class: 'form-row' },
+        field({ key: 'milestone', label: 'Milestone', control: which, extra: now }),
+        field({
+          key: 'at', label: 'Correct time', control: at, extra: reading,
+          hint: `Your local time${zone ? ` (${zone}, ${offsetText})` : ` (${offsetText})`}, 24-hour clock: YYYY-MM-DD HH:MM.`,
+        })),
+      field({ key: 'reason', label: 'Reason', control: reason, wide: true }),
+    ],
+    submitLabel: 'Correct milestone',
+    submitTestid: 'correct-submit',
+    send: async (cur) => {
+      const iso = localTextToIso(at.value);
+      if (!iso) {
+        showFieldError(s.panel.form, 'at', 'Write the time as YYYY-MM-DD HH:MM in your local time, e.g. 2026-03-02 09:05');
+        return undefined;
+      }
+      return api.correctMilestone(cur.id, cur.version, which.value, iso, reason.value.trim());
+    },
+    done: (i) => `${milestoneLabel(MILESTONES.find((m) => m.value === which.value))} of ${i.number} corrected.`,
+  });
+}
