@@ -19,6 +19,16 @@ fn ok(answer: Value, what: &str) -> Value {
 /// Logs an incident through the core (as the new-incident form does) on the desk's first
 /// service and category; returns its detail.
 fn log_incident(desk: &App, title: &str, description: &str) -> Value {
+    log_incident_as(desk, title, description, "minor", "low")
+}
+
+fn log_incident_as(
+    desk: &App,
+    title: &str,
+    description: &str,
+    impact: &str,
+    urgency: &str,
+) -> Value {
     let reference = ok(invoke(desk, "reference_data", json!({})), "reference_data");
     let service = reference["services"][0]["id"].clone();
     let category = reference["categories"][0]["id"].clone();
@@ -38,8 +48,8 @@ fn log_incident(desk: &App, title: &str, description: &str) -> Value {
                 "reporter_name": "Jordan Lee",
                 "reporter_contact": "jordan@example.org",
                 "channel": "phone",
-                "impact": "minor",
-                "urgency": "low",
+                "impact": impact,
+                "urgency": urgency,
             }}),
         ),
         "log_incident",
@@ -256,6 +266,65 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
         &format!("{}[data-collapsed='true']", tid("detail-description")),
         "the folded description again",
     );
+
+    // ── The look of a worked incident: a 3-second pause, a note, its SLA panel ──────────
+    let worked = log_incident_as(
+        &desk,
+        "Card payments fail at checkout",
+        "Every card payment ends on an error page since 10:05; PayPal still works.",
+        "significant",
+        "high",
+    );
+    let wnumber = worked["incident"]["number"].as_str().expect("number").to_string();
+    let (wid, mut wversion) = id_version(&worked);
+    let priority = worked["incident"]["priority"].clone();
+    let settings = ok(invoke(&desk, "sla_settings", json!({})), "sla_settings");
+    let mut policy = settings["policies"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["priority"] == priority))
+        .cloned()
+        .unwrap_or_else(|| panic!("a policy for {priority}: {settings}"));
+    policy["pause_reasons"] = json!(["Waiting for the payment provider"]);
+    ok(
+        invoke(&desk, "save_sla_policy", json!({ "input": policy })),
+        "save_sla_policy",
+    );
+    for (command, extra) in [
+        ("acknowledge_incident", json!({})),
+        ("pause_incident", json!({ "reason": "Waiting for the payment provider" })),
+        ("resume_incident", json!({})),
+        ("add_note", json!({ "text": "The provider confirms an outage of its card gateway." })),
+    ] {
+        if command == "resume_incident" {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+        }
+        let mut input = json!({ "id": wid, "expected_version": wversion });
+        if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+            i.extend(e.clone());
+        }
+        let answer = ok(invoke(&desk, command, json!({ "input": input })), command);
+        wversion = id_version(&answer).1;
+    }
+    open_detail(&desk, wid, &wnumber);
+    desk.wait_text("detail-status", "In progress");
+    let pause = desk.wait_text("sla-pause", "Waiting for the payment provider");
+    assert!(
+        pause.contains(" s)"),
+        "a pause of a few seconds says its seconds: {pause:?}"
+    );
+    // The resolution due time moved by the pause's seconds: said to the second, not "23:01 to 23:01".
+    let moved = desk.wait_text_css(
+        &format!("{} {}:last-child", tid("sla-due-history"), tid("sla-due-entry")),
+        "later)",
+        "the due time moved by the pause",
+    );
+    assert!(
+        moved.contains("Resolution due time moved from") && moved.contains(" s later)"),
+        "the move is given in seconds: {moved:?}"
+    );
+    desk.shot("detail");
+    desk.scroll_to("sla-panel");
+    desk.shot("sla panel");
 
     desk.quit();
 }

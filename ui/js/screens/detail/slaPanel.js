@@ -128,33 +128,66 @@ function pauseBlock(s, sla, live) {
 }
 
 /**
- * One due-time change, from the event's old and new values: "Resolution due time moved from
- * Mon 30 Nov 2026 14:05:00 to … 14:05:40 (40 s later)". The core's summary where they are absent.
+ * One due time, from the event's values: "Resolution due time moved from Sun 29 Nov 2026
+ * 23:01:42 to … 23:01:45 (3 s later)". `previous` is the clock's due time before it (the event's
+ * old value, or the previous entry's when a pause cleared it); the core's summary stands in
+ * where the values are absent.
  */
-function dueEntryText(ev) {
+function dueEntryText(ev, previous) {
   const to = ev.new_value ? new Date(ev.new_value).getTime() : NaN;
   if (Number.isNaN(to)) return ev.summary;
   const clock = ev.field ? clockName(ev.field) : 'SLA';
-  const from = ev.old_value ? new Date(ev.old_value).getTime() : NaN;
+  const before = ev.old_value || previous;
+  const from = before ? new Date(before).getTime() : NaN;
   if (Number.isNaN(from)) return `${clock} due ${dateTime(ev.new_value)}`;
   const shift = to - from;
+  // A move under a minute would read "23:01 to 23:01": then both times carry their seconds.
   const at = Math.abs(shift) < 60000 ? fullDateTime : dateTime;
   const way = shift === 0 ? 'unchanged' : `${shiftText(shift)} ${shift > 0 ? 'later' : 'earlier'}`;
-  return `${clock} due time moved from ${at(ev.old_value)} to ${at(ev.new_value)} (${way})`;
+  return `${clock} due time moved from ${at(before)} to ${at(ev.new_value)} (${way})`;
+}
+
+/**
+ * For each due-time event of `timeline` whose move is under a minute, the move in words with the
+ * new time to the second ("3 s later: Sun 29 Nov 2026 23:02:17"), by event id: the timeline adds
+ * it to the core's summary, which gives minutes only.
+ */
+export function smallDueMoves(timeline) {
+  const moves = new Map();
+  const last = {};
+  const dues = (timeline || []).filter((ev) => ev.kind === 'sla_due')
+    .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.id - b.id);
+  for (const ev of dues) {
+    const before = ev.old_value || last[ev.field];
+    if (before && ev.new_value) {
+      const shift = new Date(ev.new_value).getTime() - new Date(before).getTime();
+      if (shift !== 0 && Math.abs(shift) < 60000) {
+        moves.set(ev.id, `${shiftText(shift)} ${shift > 0 ? 'later' : 'earlier'}: ${fullDateTime(ev.new_value)}`);
+      }
+    }
+    if (ev.new_value) last[ev.field] = ev.new_value;
+  }
+  return moves;
 }
 
 function dueBlock(s) {
   const dues = [...(s.detail.timeline || [])]
     .filter((ev) => ev.kind === 'sla_due')
     .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.id - b.id);
+  const last = {}; // the latest due time of each clock so far
+  const entries = dues.map((ev) => {
+    const text = dueEntryText(ev, last[ev.field] || null);
+    if (ev.new_value) last[ev.field] = ev.new_value;
+    return h('li', { class: 'sla-due-entry', testid: 'sla-due-entry' },
+      h('time', { datetime: ev.at, class: 'num muted' }, fullDateTime(ev.at)),
+      ' ',
+      h('span', null, text));
+  });
   return h('div', { class: 'sla-sub', testid: 'sla-due-history' },
     h('h3', null, 'Due times'),
     dues.length === 0
       ? h('p', { class: 'muted small' }, 'No due times recorded yet.')
-      : h('ol', { class: 'sla-due-list' }, dues.map((ev) => h('li', { class: 'sla-due-entry', testid: 'sla-due-entry' },
-        h('time', { datetime: ev.at, class: 'num muted' }, fullDateTime(ev.at)),
-        ' ',
-        h('span', null, dueEntryText(ev))))));
+      : h('ol', { class: 'sla-due-list' }, entries));
 }
 
 function clockBlock(s, c, inc, live) {

@@ -6,6 +6,7 @@ import { h, patch } from '../../dom.js';
 import { fullDateTime } from '../../format.js';
 import { collapsible } from './collapse.js';
 import { label } from './words.js';
+import { smallDueMoves } from './slaPanel.js';
 
 /** What an event's detail text is, where it is not obvious. */
 const DETAIL_LABELS = {
@@ -22,16 +23,17 @@ export function renderTimeline(s) {
     const t = new Date(a.at).getTime() - new Date(b.at).getTime();
     return t !== 0 ? t : a.id - b.id;
   });
+  const moves = smallDueMoves(ordered);
   patch(
     s.slots.timeline,
     h('h2', null, 'Timeline ', h('span', { class: 'muted count' }, String(ordered.length))),
     ordered.length === 0
       ? h('p', { class: 'muted' }, 'No events recorded.')
-      : h('ol', { class: 'timeline', testid: 'timeline' }, ordered.map(entry)),
+      : h('ol', { class: 'timeline', testid: 'timeline' }, ordered.map((ev) => entry(ev, moves))),
   );
 }
 
-function entry(ev) {
+function entry(ev, moves) {
   return h(
     'li',
     { class: ['timeline-entry', `tl-${ev.kind}`], testid: 'timeline-entry', 'data-kind': ev.kind, title: label('event_kind', ev.kind) },
@@ -40,7 +42,9 @@ function entry(ev) {
       h('span', { class: 'tl-actor', testid: 'timeline-actor' }, actorOf(ev))),
     h('div', { class: 'tl-summary' }, ev.summary,
       // A due time's note ("P1 Critical target") is short: it stays on the summary's line.
-      ev.detail && ev.kind === 'sla_due' ? h('span', { class: 'tl-note' }, ` · ${ev.detail}`) : null),
+      ev.detail && ev.kind === 'sla_due' ? h('span', { class: 'tl-note' }, ` · ${ev.detail}`) : null,
+      // A move under a minute looks like none in the summary's minutes: say it to the second.
+      moves.has(ev.id) ? h('span', { class: 'tl-note', testid: 'timeline-due-move' }, ` · moved ${moves.get(ev.id)}`) : null),
     ev.detail && ev.kind !== 'sla_due'
       ? h('div', { class: 'tl-detail' },
         DETAIL_LABELS[ev.kind] ? h('span', { class: 'tl-detail-label' }, DETAIL_LABELS[ev.kind]) : null,
