@@ -41,7 +41,7 @@ function mailtoUrl(recipients, subject, body) {
   return `mailto:${to}?subject=${enc(subject)}&body=${enc(body.replace(/\r?\n/g, '\r\n'))}`;
 }
 
-/** The suggestion banner while the criteria hold, the major-incident s.panel once declared. */
+/** The suggestion banner while the criteria hold, the major-incident panel once declared. */
 export function renderMajor(s) {
   s.majorLive = [];
   s.bannerButton = null;
@@ -128,8 +128,8 @@ function majorPanel(s, rec, info) {
         h('div', { class: 'update-body prose', testid: 'update-item-body' }, u.body))));
 
   const actions = info ? info.open_actions : [];
-  return h('section', { class: 'block major-s.panel', testid: 'major-s.panel', 'aria-label': 'Major incident' },
-    h('div', { class: 'major-s.panel-head' },
+  return h('section', { class: 'block major-panel', testid: 'major-panel', 'aria-label': 'Major incident' },
+    h('div', { class: 'major-panel-head' },
       h('h2', null, 'Major incident'),
       h('span', { class: 'muted small' }, 'declared ',
         h('time', { datetime: rec.declared_at, class: 'num', testid: 'major-declared-at' }, fullDateTime(rec.declared_at)),
