@@ -178,6 +178,7 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
         |s| Ok(App::displayed(s, &tid("welcome"))?.is_none().then_some(())),
     );
     desk.visible("nav-incidents");
+    desk.shot("demo desk loaded");
 
     // A pasted log: 20,000 characters over 400 lines.
     let line = "2026-11-29 09:12:01 ERROR payroll-export step 3: connection reset by peer\n";
@@ -253,6 +254,7 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
         timeline_top < 1500.0,
         "the timeline is not pushed down by the description: top at {timeline_top} px"
     );
+    desk.scroll_to("detail-description-block");
     desk.shot("resolved, description folded");
     desk.click("detail-description-toggle");
     desk.visible_css(
