@@ -92,9 +92,8 @@ fn press(desk: &App, key: &str) {
 fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
     let _serial = app::serialize();
     let pre = Prerequisites::check();
-    let artifacts = Artifacts::for_test(
-        "the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team",
-    );
+    let artifacts =
+        Artifacts::for_test("the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team");
     let tmp = tempfile::tempdir().expect("temp dir");
     let desk = App::launch(&pre, &tmp.path().join("data"), &artifacts, "app");
     desk.start_as("Alex Morgan");
@@ -140,7 +139,10 @@ fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
     // ── Assign on a desk without a team: add the first one right there ──────────────────
     desk.click("action-assign");
     let offer = desk.wait_text("first-team", "no team yet");
-    assert!(offer.contains("Add team"), "the form offers to add one: {offer:?}");
+    assert!(
+        offer.contains("Add team"),
+        "the form offers to add one: {offer:?}"
+    );
     desk.fill("first-team-name", "Service Desk");
     desk.click("first-team-add");
     desk.visible("first-team-added");
@@ -215,7 +217,12 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
     desk.wait_text("detail-status", "Resolved");
     desk.visible("action-verify");
     desk.visible("action-reopen");
-    for refused in ["action-assign", "action-edit", "action-escalate", "action-resolve"] {
+    for refused in [
+        "action-assign",
+        "action-edit",
+        "action-escalate",
+        "action-resolve",
+    ] {
         assert_eq!(
             desk.count_css(&tid(refused)),
             0,
@@ -240,7 +247,10 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
         .expect("height")
         .as_f64()
         .expect("a number");
-    assert!(height < 300.0, "the folded description is short: {height} px");
+    assert!(
+        height < 300.0,
+        "the folded description is short: {height} px"
+    );
     let timeline_top = desk
         .session()
         .execute(
@@ -277,7 +287,10 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
         "significant",
         "high",
     );
-    let wnumber = worked["incident"]["number"].as_str().expect("number").to_string();
+    let wnumber = worked["incident"]["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
     let (wid, mut wversion) = id_version(&worked);
     let priority = worked["incident"]["priority"].clone();
     let settings = ok(invoke(&desk, "sla_settings", json!({})), "sla_settings");
@@ -293,9 +306,15 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
     );
     for (command, extra) in [
         ("acknowledge_incident", json!({})),
-        ("pause_incident", json!({ "reason": "Waiting for the payment provider" })),
+        (
+            "pause_incident",
+            json!({ "reason": "Waiting for the payment provider" }),
+        ),
         ("resume_incident", json!({})),
-        ("add_note", json!({ "text": "The provider confirms an outage of its card gateway." })),
+        (
+            "add_note",
+            json!({ "text": "The provider confirms an outage of its card gateway." }),
+        ),
     ] {
         if command == "resume_incident" {
             std::thread::sleep(std::time::Duration::from_secs(3));
@@ -316,7 +335,11 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
     );
     // The resolution due time moved by the pause's seconds: said to the second, not "23:01 to 23:01".
     let moved = desk.wait_text_css(
-        &format!("{} {}:last-child", tid("sla-due-history"), tid("sla-due-entry")),
+        &format!(
+            "{} {}:last-child",
+            tid("sla-due-history"),
+            tid("sla-due-entry")
+        ),
         "later)",
         "the due time moved by the pause",
     );
