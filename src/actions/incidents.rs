@@ -978,10 +978,7 @@ pub fn reopen(
                 kind: "reopened",
                 field: None,
                 old_value: None,
-                new_value: Some(match next.reopen_count {
-                    1 => "reopened once".to_string(),
-                    n => format!("reopened {n} times"),
-                }),
+                new_value: Some(format!("reopened {} time(s)", next.reopen_count)),
                 detail: Some(reason),
             }])
         },

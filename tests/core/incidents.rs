@@ -321,14 +321,6 @@ fn reopening_needs_a_reason_is_counted_and_clears_the_resolution() {
         .unwrap();
     assert_eq!(d.incident.status, Status::InProgress);
     assert_eq!(d.incident.reopen_count, 1);
-    let said = |d: &incident_desk::desk::IncidentDetail| {
-        d.timeline
-            .iter()
-            .rev()
-            .find(|e| e.kind == "reopened")
-            .and_then(|e| e.new_value.clone())
-    };
-    assert_eq!(said(&d).as_deref(), Some("reopened once"));
     assert!(
         d.incident.resolved_at.is_none()
             && d.incident.verified_at.is_none()
@@ -344,7 +336,6 @@ fn reopening_needs_a_reason_is_counted_and_clears_the_resolution() {
         })
         .unwrap();
     assert_eq!(d.incident.reopen_count, 2);
-    assert_eq!(said(&d).as_deref(), Some("reopened 2 times"));
 }
 
 #[test]
