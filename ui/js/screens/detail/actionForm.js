@@ -27,6 +27,17 @@ export function showActionError(s, error) {
 }
 
 /**
+ * Every invalid field the core names (`problems`, or the one `field`) beside its control at
+ * once; the first one keeps the focus.
+ */
+export function showFieldErrors(form, error) {
+  const problems = Array.isArray(error.problems) && error.problems.length
+    ? error.problems
+    : error.field ? [{ field: error.field, message: error.message }] : [];
+  for (const p of [...problems].reverse()) showFieldError(form, p.field, p.message);
+}
+
+/**
  * An inline action form. `body` is its fields; `send(incident)` performs the call with the
  * version shown and returns the new IncidentDetail (undefined when the form refused by itself).
  */
@@ -54,7 +65,7 @@ export function actionForm(s, { name, title, intro, body, submitLabel, submitTes
             if (done) s.ctx.toast(done(result.incident));
           } catch (error) {
             if (s.disposed) return;
-            if (error.field) showFieldError(form, error.field, error.message);
+            showFieldErrors(form, error);
             s.showActionError(error);
           }
         });

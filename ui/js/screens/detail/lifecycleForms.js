@@ -10,7 +10,7 @@ import {
   field, select, choiceSelect, recordItems, definitionLine, showFormError, idOrNull,
 } from '../../forms.js';
 import { incidentFields, valuesOf } from '../../incidentForm.js';
-import { actionForm } from './actionForm.js';
+import { actionForm, showFieldErrors } from './actionForm.js';
 
 /**
  * Under a team select on a desk with no team yet: says so and adds the first team right here
@@ -258,6 +258,12 @@ function edit(s) {
     submitLabel: 'Save changes',
     submitTestid: 'edit-submit',
     send: async (cur) => {
+      // Times and numbers that do not read as one never reach the core: all of them at once.
+      const local = fields.localProblems ? fields.localProblems() : [];
+      if (local.length) {
+        showFieldErrors(form, { problems: local });
+        return undefined;
+      }
       const changes = diff(initial, fields.read());
       if (Object.keys(changes).length === 0) {
         showFormError(form.errorSlot, 'Nothing changed.');
