@@ -96,6 +96,7 @@ fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
         Artifacts::for_test("the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team");
     let tmp = tempfile::tempdir().expect("temp dir");
     let desk = App::launch(&pre, &tmp.path().join("data"), &artifacts, "app");
+    desk.shot("start"); // the first capture of a session can show an older frame
     desk.start_as("Alex Morgan");
     desk.click("nav-settings");
     desk.visible("settings");
@@ -127,6 +128,17 @@ fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
     press(&desk, "Escape");
     desk.gone("confirm-acknowledge");
     assert!(desk.text("detail-status").contains("New"));
+
+    // ── O would start the post-incident review: it asks too ──────────────────────────────
+    press(&desk, "o");
+    desk.wait_text("confirm-create-review", "Start the post-incident review");
+    desk.click("confirm-create-review-cancel");
+    desk.gone("confirm-create-review");
+    assert_eq!(
+        desk.count_css(&tid("detail-review-status")),
+        0,
+        "no review was started by the key alone"
+    );
 
     // ── A, then confirm: acknowledged ───────────────────────────────────────────────────
     press(&desk, "a");
