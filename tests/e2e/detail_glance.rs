@@ -148,6 +148,12 @@ fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
     desk.gone("confirm-acknowledge");
     desk.shot("acknowledged after confirming");
 
+    // ── Escalate on a desk without a team says so and offers to add one ────────────────
+    desk.click("action-escalate");
+    desk.wait_text("first-team", "no team yet");
+    press(&desk, "Escape");
+    desk.gone("form-escalate");
+
     // ── Assign on a desk without a team: add the first one right there ──────────────────
     desk.click("action-assign");
     let offer = desk.wait_text("first-team", "no team yet");
