@@ -3,7 +3,7 @@
 // the version shown as expected_version; which of them is offered is the core's decision
 // (actions.js), so none of these checks a status.
 
-import { h, option } from '../../dom.js';
+import { h, option, uid } from '../../dom.js';
 import * as api from '../../api.js';
 import * as store from '../../store.js';
 import {
@@ -21,9 +21,10 @@ function firstTeam(s, teamSelect) {
   if (store.teams().length) return null;
   const name = h('input', { type: 'text', testid: 'first-team-name', autocomplete: 'off', placeholder: 'e.g. Service Desk' });
   const tiers = store.choices('tiers');
+  // The same starting values as Settings › Teams offers for a new team; changeable there.
   const tier = choiceSelect('tiers', { testid: 'first-team-tier', value: (tiers.find((t) => t.value === 'specialist') || tiers[0] || {}).value });
   const message = h('div', { class: 'field-error', role: 'alert', hidden: true, testid: 'first-team-error' });
-  const nameId = `first-team-name-${Math.random().toString(36).slice(2, 8)}`;
+  const nameId = uid('first-team-name');
   name.id = nameId;
   tier.id = `${nameId}-tier`;
   const add = h('button', {
