@@ -62,6 +62,7 @@ pub fn internal(detail: &str) -> ApiError {
              report it with this text: {detail}"
         ),
         field: None,
+        problems: Vec::new(),
     })
 }
 
@@ -115,6 +116,7 @@ fn missing_argument(command: &str, key: &str) -> ApiError {
         code: INVALID_INPUT.into(),
         message: format!("The request to {command} has no `{key}`; nothing was saved."),
         field: Some(key.into()),
+        problems: Vec::new(),
     })
 }
 
@@ -141,6 +143,7 @@ fn invalid_input(command: &str, path: &str, inner: &str) -> ApiError {
         code: INVALID_INPUT.into(),
         message,
         field: innermost_key(&full),
+        problems: Vec::new(),
     })
 }
 

@@ -287,7 +287,7 @@ pub fn log(
         events::append(conn, id, &now, actor, &e)?;
     }
     let cfg = crate::store::sla::load_config(conn)?;
-    crate::actions::deadlines::refresh(conn, &cfg, &inc, actor, now)?;
+    crate::actions::deadlines::refresh(conn, &cfg, &inc, None, now)?;
     Ok(id)
 }
 
@@ -376,7 +376,7 @@ pub fn change(
         )?;
     }
     let cfg = crate::store::sla::load_config(conn)?;
-    crate::actions::deadlines::refresh(conn, &cfg, &next, actor, now)?;
+    crate::actions::deadlines::refresh(conn, &cfg, &next, None, now)?;
     Ok(())
 }
 

@@ -362,6 +362,33 @@ pub enum Milestone {
     Resolved,
 }
 
+impl Milestone {
+    pub const ALL: [Milestone; 4] = [
+        Milestone::Started,
+        Milestone::Detected,
+        Milestone::WorkaroundAvailable,
+        Milestone::Resolved,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::Started => "started",
+            Milestone::Detected => "detected",
+            Milestone::WorkaroundAvailable => "workaround_available",
+            Milestone::Resolved => "resolved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::Started => "Started",
+            Milestone::Detected => "Detected",
+            Milestone::WorkaroundAvailable => "Workaround available",
+            Milestone::Resolved => "Resolved",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CorrectionInput {
     pub id: i64,

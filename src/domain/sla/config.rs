@@ -184,6 +184,48 @@ pub enum RuleAction {
     RaisePriority,
 }
 
+impl RuleTrigger {
+    pub const ALL: [RuleTrigger; 2] = [RuleTrigger::Unacknowledged, RuleTrigger::Unresolved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleTrigger::Unacknowledged => "unacknowledged",
+            RuleTrigger::Unresolved => "unresolved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleTrigger::Unacknowledged => "Not acknowledged",
+            RuleTrigger::Unresolved => "Not resolved",
+        }
+    }
+}
+
+impl RuleAction {
+    pub const ALL: [RuleAction; 3] = [
+        RuleAction::EscalateTeam,
+        RuleAction::NotifyPerson,
+        RuleAction::RaisePriority,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleAction::EscalateTeam => "escalate_team",
+            RuleAction::NotifyPerson => "notify_person",
+            RuleAction::RaisePriority => "raise_priority",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleAction::EscalateTeam => "Escalate to a team",
+            RuleAction::NotifyPerson => "Notify a person",
+            RuleAction::RaisePriority => "Raise the priority",
+        }
+    }
+}
+
 /// "Unresolved 15 minutes after logging → escalate to the Network team".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EscalationRule {
