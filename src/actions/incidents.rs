@@ -7,10 +7,11 @@
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::limits;
 use crate::domain::model::*;
+use crate::error::Problems;
 use crate::store::catalog;
 use crate::store::events::{self, Actor, NewEvent};
 use crate::store::incidents;
-use crate::{Error, Problems, Result};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 

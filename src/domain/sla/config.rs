@@ -4,7 +4,8 @@
 use super::calendar::{BusinessCalendar, Calendar, WorkingHours};
 use crate::domain::limits;
 use crate::domain::model::Priority;
-use crate::{Error, Problems, Result};
+use crate::error::Problems;
+use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
