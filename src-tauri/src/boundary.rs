@@ -263,4 +263,18 @@ mod tests {
         assert_eq!((e.code.as_str(), e.message.as_str()), ("not_found", "gone"));
         assert_eq!(guard(|| Ok::<_, ApiError>(5)).ok(), Some(5));
     }
+
+    #[test]
+    fn a_validation_error_reaches_the_window_with_every_problem() {
+        let mut p = incident_desk::Problems::new();
+        p.add("title", "Title is required");
+        p.add("impact", "Impact must be one of: …");
+        let r: Result<(), ApiError> = guard(|| p.finish());
+        let json = serde_json::to_value(r.expect_err("error")).expect("json");
+        assert_eq!(json["code"], "validation");
+        assert_eq!(json["field"], "title");
+        assert_eq!(json["message"], "Title is required");
+        assert_eq!(json["problems"][1]["field"], "impact");
+        assert_eq!(json["problems"].as_array().map(Vec::len), Some(2));
+    }
 }
