@@ -1067,7 +1067,10 @@ pub fn reopen(
                 kind: "reopened",
                 field: None,
                 old_value: None,
-                new_value: Some(format!("reopened {} time(s)", next.reopen_count)),
+                new_value: Some(match next.reopen_count {
+                    1 => "reopened once".to_string(),
+                    n => format!("reopened {n} times"),
+                }),
                 detail: Some(reason),
             }])
         },

@@ -972,3 +972,27 @@ fn the_vocabulary_labels_every_value_of_every_group_the_window_uses() {
         has("event_kind", &e.kind);
     }
 }
+
+#[test]
+fn reopening_counts_in_words() {
+    let f = fixture();
+    let d = incident_in(&f, "resolved");
+    let reopen = |d: &IncidentDetail| {
+        f.desk
+            .reopen(&ReopenInput {
+                id: d.incident.id,
+                expected_version: d.incident.version,
+                reason: "It came back".into(),
+            })
+            .unwrap()
+    };
+    let d = reopen(&d);
+    let d = reopen(&f.resolve(&d));
+    let counts: Vec<_> = d
+        .timeline
+        .iter()
+        .filter(|e| e.kind == "reopened")
+        .filter_map(|e| e.new_value.clone())
+        .collect();
+    assert_eq!(counts, ["reopened once", "reopened 2 times"]);
+}
