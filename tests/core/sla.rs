@@ -953,3 +953,56 @@ fn the_desks_own_entries_are_credited_to_incident_desk_not_the_operator() {
         ("Amira Haddad", Some(f.me.id))
     );
 }
+
+#[test]
+fn sla_settings_forms_report_every_invalid_field_at_once() {
+    let f = fixture();
+    let mut p1 = policy(&f, Priority::P1);
+    p1.response_minutes = 0;
+    p1.resolution_minutes = -5;
+    p1.warn_percents = vec![50, 150];
+    let err = f.desk.save_sla_policy(&p1).unwrap_err();
+    let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(
+        fields,
+        ["response_minutes", "resolution_minutes", "warn_percents"]
+    );
+    assert_eq!(err.field(), Some("response_minutes"));
+
+    let err = f
+        .desk
+        .save_escalation_rule(&EscalationRule {
+            id: None,
+            name: " ".into(),
+            active: true,
+            priority: None,
+            category_id: None,
+            service_id: None,
+            team_id: None,
+            tier: None,
+            trigger: RuleTrigger::Unresolved,
+            after_minutes: 0,
+            action: RuleAction::RaisePriority,
+            target_team_id: None,
+            target_person_id: None,
+            target_priority: None,
+            reason: String::new(),
+        })
+        .unwrap_err();
+    let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(
+        fields,
+        ["name", "after_minutes", "target_priority", "reason"]
+    );
+
+    let mut r = f.desk.sla_settings().unwrap().reminders;
+    r.closure_minutes = Some(0);
+    r.quiet_hours = Some(QuietHours {
+        from: "25:00".into(),
+        to: "07:00".into(),
+        time_zone: "Mars/Olympus".into(),
+    });
+    let err = f.desk.save_reminders(&r).unwrap_err();
+    let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["closure_minutes", "quiet_from", "time_zone"]);
+}
