@@ -793,18 +793,20 @@ pub fn escalate(
         |conn, cur, next| {
             let to = match kind {
                 EscalationKind::Functional => {
+                    let teams = catalog::teams(conn)?;
                     let tid = input.team_id.ok_or_else(|| {
                         Error::validation(
                             "team_id",
-                            "Functional escalation needs the team that takes the incident over",
+                            if teams.is_empty() {
+                                "Functional escalation needs the team that takes the incident over, and this desk has no team yet: add one in Settings → Teams"
+                            } else {
+                                "Functional escalation needs the team that takes the incident over"
+                            },
                         )
                     })?;
-                    let team = catalog::teams(conn)?
-                        .into_iter()
-                        .find(|t| t.id == tid)
-                        .ok_or_else(|| {
-                            Error::validation("team_id", format!("Team {tid} does not exist"))
-                        })?;
+                    let team = teams.into_iter().find(|t| t.id == tid).ok_or_else(|| {
+                        Error::validation("team_id", format!("Team {tid} does not exist"))
+                    })?;
                     if cur.team_id == Some(tid) {
                         return Err(Error::validation(
                             "team_id",

@@ -996,3 +996,49 @@ fn reopening_counts_in_words() {
         .collect();
     assert_eq!(counts, ["reopened once", "reopened 2 times"]);
 }
+
+#[test]
+fn escalating_on_a_desk_without_teams_says_where_to_add_one() {
+    let (desk, _clock) = desk_at("2026-03-02T09:00:00Z");
+    let me = desk
+        .save_person(&PersonInput {
+            name: "Amira Haddad".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    desk.set_operator(me.id).unwrap();
+    let service = desk
+        .save_service(&ServiceInput {
+            name: "E-mail".into(),
+            criticality: "high".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let category = desk.reference_data().unwrap().categories[0].id;
+    let d = desk
+        .log(&NewIncident {
+            title: "Mail is slow".into(),
+            description: "Since nine".into(),
+            category_id: Some(category),
+            service_id: Some(service.id),
+            reporter_name: "Laura".into(),
+            reporter_contact: "laura@example.org".into(),
+            channel: "phone".into(),
+            impact: "minor".into(),
+            urgency: "low".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let err = desk
+        .escalate(&EscalateInput {
+            id: d.incident.id,
+            expected_version: d.incident.version,
+            kind: "functional".into(),
+            team_id: None,
+            person_id: None,
+            reason: "Needs specialists".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("team_id"));
+    assert!(err.to_string().contains("Settings → Teams"), "{err}");
+}
