@@ -294,7 +294,7 @@ pub fn figures(
             outcome: match c.state {
                 ClockState::Met => "met",
                 ClockState::Breached => "breached",
-                ClockState::Running => "running",
+                ClockState::Running | ClockState::Warning => "running",
                 ClockState::Paused => "paused",
             }
             .into(),
