@@ -255,6 +255,7 @@ fn sample_review(paper: PaperSize) -> ReportDocument {
             Block::Heading("Integrity".into()),
             Block::Mono(format!("sha256 {HASH}")),
         ],
+        ..Default::default()
     }
 }
 
@@ -523,6 +524,7 @@ fn overflow_document(paper: PaperSize) -> ReportDocument {
             Block::Warning(format!("{url} {word}")),
             Block::Mono(format!("{hash}\nevent 42 {hash}{hash}")),
         ],
+        ..Default::default()
     }
 }
 
