@@ -370,3 +370,36 @@ fn the_exported_pdf_carries_the_export_time_title_and_author_and_counts_with_sep
     // 40 min from start to resolution, 50 with the 10 before logging.
     assert!(text.contains("50 min"), "{text}");
 }
+
+#[test]
+fn a_review_finalised_before_sign_offs_were_kept_ends_at_its_finalisation_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(incident_desk::FixedClock::at("2026-03-02T09:00:00Z"));
+    let f = setup(
+        incident_desk::Desk::open_in(dir.path(), clock.clone()).unwrap(),
+        clock.clone(),
+    );
+    let d = reviewed(&f);
+    let id = d.incident.id;
+    let r = f.desk.review(id).unwrap();
+    let signed = f.desk.finalise_review(id, r.review.version).unwrap();
+    note(&f, id, "Later note");
+    drop(f);
+    // As schema 9 left a final review: no signed-off content kept.
+    {
+        let conn =
+            rusqlite::Connection::open(dir.path().join(incident_desk::DATABASE_FILE)).unwrap();
+        conn.execute("UPDATE reviews SET signed_off = NULL", [])
+            .unwrap();
+    }
+    let desk = incident_desk::Desk::open_in(dir.path(), clock).unwrap();
+    let later = desk.review(id).unwrap();
+    assert_eq!(later.last_event_id, signed.last_event_id);
+    assert_eq!(later.timeline, signed.timeline);
+    // (Its incident is the one of now: what it was at sign-off was not kept before schema 10.)
+    assert_eq!(later.after_sign_off.len(), 1);
+    assert_eq!(
+        later.after_sign_off[0].detail.as_deref(),
+        Some("Later note")
+    );
+}
