@@ -316,6 +316,7 @@ fn sign_off(
         &last_event_hash,
     )?;
     Ok(SignedOff {
+        organisation: catalog::setting(conn, "organisation")?,
         incident,
         major,
         timeline,
@@ -611,6 +612,7 @@ pub fn view(conn: &Connection, incident_id: i64, now: DateTime<Utc>) -> Result<R
             last_event_hash: signed.last_event_hash,
             fingerprint: signed.fingerprint,
             signed_off_actions: Some(signed.actions),
+            signed_off_organisation: signed.organisation,
             after_sign_off,
             latest_event_id,
             latest_event_hash,
@@ -643,6 +645,7 @@ pub fn view(conn: &Connection, incident_id: i64, now: DateTime<Utc>) -> Result<R
         last_event_hash: latest_event_hash.clone(),
         fingerprint,
         signed_off_actions: None,
+        signed_off_organisation: None,
         after_sign_off: Vec::new(),
         latest_event_id,
         latest_event_hash,

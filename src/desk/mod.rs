@@ -689,7 +689,7 @@ impl Desk {
             crate::domain::review::document(&view, &organisation, paper, self.clock.now());
         // The PDF's author: the organisation and the operator who exported it.
         if let Some(operator) = self.db.read(|tx| catalog::operator(tx))? {
-            doc.author = format!("{organisation} / {}", operator.name);
+            doc.author = format!("{} / {}", doc.organisation, operator.name);
         }
         crate::domain::report::render_pdf(&doc)
     }

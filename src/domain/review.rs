@@ -193,6 +193,9 @@ pub struct TimelineEntry {
 /// happened afterwards is an appendix or an amendment, never a silent rewrite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignedOff {
+    /// The organisation named on the review when it was signed off.
+    #[serde(default)]
+    pub organisation: Option<String>,
     pub incident: Incident,
     pub major: Option<MajorRecord>,
     /// Up to and including the finalisation event.
@@ -227,6 +230,9 @@ pub struct ReviewView {
     /// The action items as signed off (None while draft).
     #[serde(default)]
     pub signed_off_actions: Option<Vec<ActionItem>>,
+    /// The organisation the review was signed off for, printed instead of today's name.
+    #[serde(default)]
+    pub signed_off_organisation: Option<String>,
     /// Events of the incident recorded after the review was signed off (empty while draft).
     #[serde(default)]
     pub after_sign_off: Vec<TimelineEntry>,
@@ -348,6 +354,7 @@ pub fn document(
 ) -> crate::domain::report::ReportDocument {
     use crate::domain::limits::fmt_int;
     use crate::domain::report::{Block, Column, ReportDocument};
+    let organisation = v.signed_off_organisation.as_deref().unwrap_or(organisation);
     let inc = &v.incident;
     // A final review prints the action items it was signed off with; their later progress is
     // in the amendments.

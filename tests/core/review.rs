@@ -94,6 +94,7 @@ fn body(page: &str, doc: &incident_desk::domain::report::ReportDocument) -> Stri
 #[test]
 fn a_final_review_prints_what_was_signed_off_and_later_events_only_in_an_appendix() {
     let f = fixture();
+    f.desk.set_organisation("Example Ltd").unwrap();
     let d = reviewed(&f);
     let id = d.incident.id;
     add_action(&f, id, "Alarm on gateway pool saturation");
@@ -115,9 +116,10 @@ fn a_final_review_prints_what_was_signed_off_and_later_events_only_in_an_appendi
     );
     let at = t("2026-03-03T12:00:00Z");
     let before = document(&signed, "Example Ltd", PaperSize::A4, at);
+    assert_eq!(before.organisation, "Example Ltd");
     let before_pdf = render_pdf(&before).unwrap();
 
-    // Afterwards: 150 notes, the incident reopened and edited.
+    // Afterwards: 150 notes, the incident reopened, the organisation renamed.
     for n in 0..150 {
         note(&f, id, &format!("Later note {n:03}"));
     }
@@ -129,6 +131,8 @@ fn a_final_review_prints_what_was_signed_off_and_later_events_only_in_an_appendi
             reason: "The error came back".into(),
         })
         .unwrap();
+
+    f.desk.set_organisation("Renamed Ltd").unwrap();
 
     let later = f.desk.review(id).unwrap();
     assert_eq!(later.fingerprint, signed.fingerprint);
@@ -154,7 +158,11 @@ fn a_final_review_prints_what_was_signed_off_and_later_events_only_in_an_appendi
         .iter()
         .any(|e| e.detail.as_deref() == Some("The error came back")));
     assert!(later.latest_event_id > later.last_event_id);
-    let after = document(&later, "Example Ltd", PaperSize::A4, at);
+    let after = document(&later, "Renamed Ltd", PaperSize::A4, at);
+    assert_eq!(
+        after.organisation, "Example Ltd",
+        "the organisation as signed off"
+    );
     assert_eq!(after.facts, before.facts);
     assert_eq!(after.header_text, before.header_text);
     assert_eq!(after.footer_left, before.footer_left);
