@@ -3,8 +3,9 @@
 //!
 //! Every figure (time to detect, acknowledge, resolve; time at each tier; update punctuality)
 //! is computed from the recorded events, never typed in (`actions::review`). A final review is
-//! locked: later corrections are amendments beside the original text. This module holds the
-//! records, the locking rules and the printable document.
+//! locked: later corrections are amendments beside the original text, and it prints what was
+//! signed off ([`SignedOff`]); events recorded on the incident afterwards are an appendix, never
+//! part of it. This module holds the records, the locking rules and the printable document.
 
 use crate::domain::major::MajorRecord;
 use crate::domain::model::{number_for, Incident};

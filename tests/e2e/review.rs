@@ -105,6 +105,8 @@ fn a_final_review_keeps_what_was_signed_off_and_shows_later_events_apart() {
         "review-went-badly",
         "No alert before the certificate expired.",
     );
+    desk.scroll_to("review-text");
+    desk.shot("analysis written in the team's words");
     desk.click("review-save");
     desk.wait_text_css("#toast", "saved", "the toast saying the review was saved");
     add_action(
