@@ -143,6 +143,18 @@ fn a_final_review_keeps_what_was_signed_off_and_shows_later_events_apart() {
             .is_none()
             .then_some(()))
     });
+    // The same duration rule on the screen and in the PDF (seconds under ten minutes).
+    let detect = desk
+        .text_css(
+            &format!("{} .figure-value", tid("figure-detect")),
+            "the time to detect",
+        )
+        .trim()
+        .to_string();
+    assert!(
+        detect.ends_with(" s"),
+        "a time to detect under a minute is shown in seconds: {detect:?}"
+    );
     let hash_signed = desk.text("review-hash");
     let fingerprint = desk.text("review-fingerprint");
     desk.wait_text("review-escalation-text", ESCALATION);
@@ -193,6 +205,10 @@ fn a_final_review_keeps_what_was_signed_off_and_shows_later_events_apart() {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
+    assert!(
+        text.contains(&format!("Time to detect {detect} How it was detected")),
+        "the PDF's time to detect reads as on the screen ({detect:?}):\n{text}"
+    );
     for needle in [
         ESCALATION,
         COMMUNICATION,
