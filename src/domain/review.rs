@@ -450,7 +450,7 @@ pub fn document(
     if punctuality.1 > 0 {
         metrics.push((
             "Updates on time".into(),
-            format!("{} of {}", punctuality.0, punctuality.1),
+            format!("{} of {}", fmt_int(punctuality.0), fmt_int(punctuality.1)),
         ));
     }
     b.push(Block::Metrics(metrics));

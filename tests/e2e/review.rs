@@ -176,6 +176,7 @@ fn a_final_review_keeps_what_was_signed_off_and_shows_later_events_apart() {
     desk.click("action-open-review");
     desk.visible("review");
     let after = desk.wait_text("review-after-sign-off", LATER_NOTE);
+    desk.wait_text("review-after-note", "1 event was recorded");
     assert!(after.contains("Events after sign-off"), "{after:?}");
     let signed_timeline = desk.text("review-timeline");
     assert!(

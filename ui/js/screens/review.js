@@ -190,7 +190,11 @@ export function mount(root, params, ctx) {
       h('h1', { class: 'detail-title', testid: 'review-title' }, 'Post-incident review: ', inc.title),
       h('p', { class: 'detail-sub muted' },
         `${inc.service_name} · started by ${r.created_by} on ${dateTime(r.created_at)}`,
-        r.finalised_at ? ` · finalised by ${r.finalised_by} on ${dateTime(r.finalised_at)}` : ' · draft: everything can still be edited'));
+        r.finalised_at ? ` · finalised by ${r.finalised_by} on ${dateTime(r.finalised_at)}` : ' · draft: everything can still be edited'),
+      isFinal() && (rv.after_sign_off || []).length > 0
+        ? h('p', { class: 'small muted', testid: 'review-after-note' },
+          `Shown as signed off. ${count(rv.after_sign_off.length)} ${rv.after_sign_off.length === 1 ? 'event was' : 'events were'} recorded on the incident afterwards: see “Events after sign-off” below the timeline.`)
+        : null);
   }
 
   function renderWarnings() {
