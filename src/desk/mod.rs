@@ -717,8 +717,13 @@ impl Desk {
         paper: crate::domain::report::PaperSize,
     ) -> Result<Vec<u8>> {
         let view = self.review(incident_id)?;
-        let doc =
-            crate::domain::review::document(&view, &self.organisation()?, paper, self.clock.now());
+        let organisation = self.organisation()?;
+        let mut doc =
+            crate::domain::review::document(&view, &organisation, paper, self.clock.now());
+        // The PDF's author: the organisation and the operator who exported it.
+        if let Some(operator) = self.db.read(|tx| catalog::operator(tx))? {
+            doc.author = format!("{} / {}", doc.organisation, operator.name);
+        }
         crate::domain::report::render_pdf(&doc)
     }
 

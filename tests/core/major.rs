@@ -790,6 +790,7 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
             went_badly: Some("No alert on pool saturation".into()),
             problem_ref: Some("PRB-0007".into()),
             reason: None,
+            ..Default::default()
         })
         .unwrap();
     f.desk
@@ -838,7 +839,7 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
         "https://meet.example.org/inc-1",
         "CHG-0042",
         "Tomasz Nowak",
-        "1800",
+        "1,800",
         "Time to detect",
         "Time to acknowledge",
         "Time to resolve",
