@@ -371,3 +371,76 @@ fn a_resolved_incident_offers_no_assign_or_edit_and_a_long_description_is_folded
 
     desk.quit();
 }
+
+#[test]
+fn a_business_hours_clock_shows_its_due_time_in_the_calendars_own_zone() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts =
+        Artifacts::for_test("a_business_hours_clock_shows_its_due_time_in_the_calendars_own_zone");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = App::launch(&pre, &tmp.path().join("data"), &artifacts, "app");
+    desk.visible("welcome");
+    desk.shot("welcome");
+    desk.click("welcome-demo");
+    desk.wait_for_within(
+        std::time::Duration::from_secs(60),
+        "the demo data to load and the welcome screen to go",
+        |s| Ok(App::displayed(s, &tid("welcome"))?.is_none().then_some(())),
+    );
+
+    // The office-hours calendar is Berlin's; the window runs in UTC.
+    let settings = ok(invoke(&desk, "sla_settings", json!({})), "sla_settings");
+    let mut calendar = settings["calendars"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["always_on"] == json!(false)))
+        .cloned()
+        .unwrap_or_else(|| panic!("a business-hours calendar: {settings}"));
+    calendar["time_zone"] = json!("Europe/Berlin");
+    ok(
+        invoke(
+            &desk,
+            "save_calendar",
+            json!({ "input": { "create": false, "calendar": calendar } }),
+        ),
+        "save_calendar",
+    );
+    let logged = log_incident_as(
+        &desk,
+        "Printer queue stuck on floor 3",
+        "Jobs wait in the queue and never print.",
+        "minor",
+        "medium",
+    );
+    let (id, _) = id_version(&logged);
+    let number = logged["incident"]["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    let clock = &logged["sla"]["clocks"][1];
+    assert_eq!(
+        clock["business_hours"],
+        json!(true),
+        "the clock counts business hours: {clock}"
+    );
+    open_detail(&desk, id, &number);
+
+    let css = format!(
+        "{} {}",
+        tid("sla-clock-resolution"),
+        tid("sla-due-calendar")
+    );
+    let local = desk.wait_text_css(&css, "Berlin", "the due time in the calendar's zone");
+    // Berlin is an hour (winter) or two (summer) ahead of the window's UTC: 17:00 there.
+    let due_utc = clock["due_at"].as_str().expect("due_at");
+    let hour_utc: u32 = due_utc[11..13].parse().expect("the hour of due_at");
+    assert!(
+        local.contains(&format!("{:02}:", hour_utc + 1))
+            || local.contains(&format!("{:02}:", hour_utc + 2)),
+        "the calendar's time is Berlin time, not the UTC {due_utc}: {local:?}"
+    );
+    desk.scroll_to("sla-panel");
+    desk.shot("sla panel with business hours");
+
+    desk.quit();
+}

@@ -10,28 +10,10 @@ import { confirmForm } from './actionForm.js';
 import { LIFECYCLE_FORMS } from './lifecycleForms.js';
 import { MAJOR_FORMS } from './majorForms.js';
 import { correct } from './correctForm.js';
+import { label as word } from './words.js';
 
 /** The actions the core's `allowed_actions` speaks about (contract: snake_case names). */
 const LIFECYCLE = new Set(['edit', 'assign', 'acknowledge', 'note', 'escalate', 'workaround', 'resolve', 'verify', 'close', 'reopen', 'pause', 'resume']);
-
-// Only for a core that does not send `allowed_actions` yet: what domain::lifecycle allows today,
-// so the detail keeps working until it does. Never consulted once the core answers.
-const FINISHED = ['resolved', 'closed'];
-const WORKING = ['new', 'assigned', 'in_progress'];
-const LEGACY = {
-  acknowledge: (i) => i.status === 'new' || i.status === 'assigned',
-  assign: (i) => !FINISHED.includes(i.status),
-  note: (i) => i.status !== 'closed',
-  escalate: (i) => !FINISHED.includes(i.status),
-  workaround: (i) => !FINISHED.includes(i.status),
-  edit: (i) => !FINISHED.includes(i.status),
-  resolve: (i) => !FINISHED.includes(i.status),
-  verify: (i) => i.status === 'resolved' && !i.verified_at,
-  close: (i) => i.status === 'resolved',
-  reopen: (i) => FINISHED.includes(i.status),
-  pause: (i) => WORKING.includes(i.status) && !i.paused_since,
-  resume: (i) => !!i.paused_since,
-};
 
 export const reviewStatusLabel = (status) => (status === 'final' ? 'Final' : 'Draft');
 
@@ -41,24 +23,25 @@ const canDeclare = (s) => !!s.detail && !s.detail.major && (offered(s, 'resolve'
 export const suggested = (s) => canDeclare(s) && (s.detail.major_criteria || []).length > 0;
 
 /**
- * The actions in the bar, in order. `show(s)` (for those the lifecycle does not decide) says
+ * The actions in the bar, in order; their names are the core's (vocabulary group `action`)
+ * unless `label` gives the window's own command. `show(s)` (for those the lifecycle does not decide) says
  * whether it is there; `bar(s)` whether its button sits in the bar (Declare moves into the
  * suggestion banner while the criteria hold); `direct` ones act on a click without a form.
  */
 const ACTIONS = [
-  { name: 'acknowledge', label: 'Acknowledge', key: 'a', direct: true },
-  { name: 'assign', label: 'Assign', key: 's' },
-  { name: 'note', label: 'Add note', key: 'm' },
-  { name: 'escalate', label: 'Escalate', key: 'u' },
-  { name: 'workaround', label: 'Workaround', key: 'w' },
-  { name: 'edit', label: 'Edit', key: 'e' },
-  { name: 'resolve', label: 'Resolve', key: 'r' },
-  { name: 'verify', label: 'Verify', key: 'v' },
-  { name: 'close', label: 'Close', key: 'c' },
-  { name: 'reopen', label: 'Reopen', key: null },
+  { name: 'acknowledge', key: 'a', direct: true },
+  { name: 'assign', key: 's' },
+  { name: 'note', key: 'm' },
+  { name: 'escalate', key: 'u' },
+  { name: 'workaround', key: 'w' },
+  { name: 'edit', key: 'e' },
+  { name: 'resolve', key: 'r' },
+  { name: 'verify', key: 'v' },
+  { name: 'close', key: 'c' },
+  { name: 'reopen', key: null },
   // The SLA clocks: one key, P, pauses a running incident or resumes a paused one.
-  { name: 'pause', label: 'Pause SLA', key: 'p' },
-  { name: 'resume', label: 'Resume SLA', key: 'p', direct: true },
+  { name: 'pause', key: 'p' },
+  { name: 'resume', key: 'p', direct: true },
   // Major incidents: D declares (from the banner while the criteria hold), T tells stakeholders.
   { name: 'declare-major', label: 'Declare major incident', key: 'd', quiet: true, show: canDeclare, bar: (s) => !suggested(s) },
   { name: 'update', testid: 'action-send-update', label: 'Send update', key: 't', show: (s) => !!s.detail.major && offered(s, 'note') },
@@ -75,10 +58,7 @@ const NEXT_STEP = ['acknowledge', 'resolve', 'verify', 'close'];
 export function offered(s, name) {
   const d = s.detail;
   if (!d) return false;
-  if (LIFECYCLE.has(name)) {
-    if (Array.isArray(d.allowed_actions)) return d.allowed_actions.includes(name);
-    return LEGACY[name](d.incident);
-  }
+  if (LIFECYCLE.has(name)) return Array.isArray(d.allowed_actions) && d.allowed_actions.includes(name);
   const action = ACTIONS.find((a) => a.name === name);
   return !!(action && action.show && action.show(s));
 }
@@ -97,7 +77,7 @@ export function renderActions(s) {
   const open = (name) => !!(s.panel && s.panel.name === name);
   const buttons = ACTIONS.filter((a) => offered(s, a.name) && (!a.bar || a.bar(s))).map((a) => {
     const off = a.name === 'pause' && blocked;
-    const label = typeof a.label === 'function' ? a.label(s) : a.label;
+    const label = !a.label ? word('action', a.name) : typeof a.label === 'function' ? a.label(s) : a.label;
     const button = h('button', {
       type: 'button',
       class: ['btn', a.name === primary && 'btn-primary', a.quiet && 'btn-quiet', open(a.name) && 'is-open'],

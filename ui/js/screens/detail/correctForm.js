@@ -12,14 +12,14 @@ import { label } from './words.js';
 
 /** The milestones a user may correct: the incident field each sets and what it means. */
 const MILESTONES = [
-  { value: 'started', fallback: 'Started', field: 'started_at', hint: 'When the disruption began for users.' },
-  { value: 'detected', fallback: 'Detected', field: 'detected_at', hint: 'When it was noticed (a monitoring alert, the first call): between Started and Logged.' },
-  { value: 'workaround_available', fallback: 'Workaround available', field: 'workaround_at', hint: 'When users could work again by the workaround.' },
-  { value: 'resolved', fallback: 'Resolved', field: 'resolved_at', hint: 'When the service was restored.' },
+  { value: 'started', field: 'started_at', hint: 'When the disruption began for users.' },
+  { value: 'detected', field: 'detected_at', hint: 'When it was noticed (a monitoring alert, the first call): between Started and Logged.' },
+  { value: 'workaround_available', field: 'workaround_at', hint: 'When users could work again by the workaround.' },
+  { value: 'resolved', field: 'resolved_at', hint: 'When the service was restored.' },
 ];
 
 /** A milestone's name from the core's vocabulary. */
-const milestoneLabel = (m) => label('milestone', m.value, () => m.fallback);
+const milestoneLabel = (m) => label('milestone', m.value);
 
 export function correct(s) {
   const inc = s.detail.incident;

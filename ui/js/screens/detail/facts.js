@@ -63,7 +63,7 @@ export function renderFacts(s) {
   const inc = s.detail.incident;
   const overridden = inc.priority !== inc.computed_priority || !!inc.priority_override_reason;
   const none = (text) => h('span', { class: 'muted' }, text);
-  const ms = (value, fallback) => label('milestone', value, () => fallback);
+  const ms = (value) => label('milestone', value);
   patch(
     s.slots.aside,
     h('dl', { class: 'facts' },
@@ -84,12 +84,12 @@ export function renderFacts(s) {
       fact('Users affected', inc.users_affected === null || inc.users_affected === undefined
         ? none('Not estimated') : h('span', { class: 'num', testid: 'fact-users' }, count(inc.users_affected))),
       h('dt', { class: 'facts-group' }, 'Milestones'), h('dd', { class: 'facts-group' }),
-      milestone(ms('started', 'Started'), 'fact-started', inc.started_at),
-      milestone(ms('detected', 'Detected'), 'fact-detected', inc.detected_at, `by ${store.choiceLabel('channels', inc.channel).toLowerCase()}`),
+      milestone(ms('started'), 'fact-started', inc.started_at),
+      milestone(ms('detected'), 'fact-detected', inc.detected_at, `by ${store.choiceLabel('channels', inc.channel).toLowerCase()}`),
       milestone('Logged', 'fact-logged', inc.logged_at, inc.created_by ? `by ${inc.created_by}` : null),
       fact('Acknowledged', inc.acknowledged_at ? dateTime(inc.acknowledged_at) : none('Not yet')),
-      milestone(ms('workaround_available', 'Workaround available'), 'fact-workaround', inc.workaround_at, null, inc.workaround ? 'Time not recorded' : 'None'),
-      milestone(ms('resolved', 'Resolved'), 'fact-resolved', inc.resolved_at, null, 'Not yet'),
+      milestone(ms('workaround_available'), 'fact-workaround', inc.workaround_at, null, inc.workaround ? 'Time not recorded' : 'None'),
+      milestone(ms('resolved'), 'fact-resolved', inc.resolved_at, null, 'Not yet'),
       inc.verified_at ? fact('Verified', dateTime(inc.verified_at)) : null,
       inc.closed_at ? fact('Closed', dateTime(inc.closed_at)) : null,
       fact('Reopened', inc.reopen_count > 0 ? times(inc.reopen_count) : none('Never')),

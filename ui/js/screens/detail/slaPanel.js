@@ -6,12 +6,12 @@
 
 import { h, replace, clear } from '../../dom.js';
 import { dateTime, fullDateTime, duration, countdown, minutesText } from '../../format.js';
-import { clockLabel, stateLabel, localTimeZone } from '../../sla.js';
+import { localTimeZone } from '../../sla.js';
 import { pauseBlocked } from './actions.js';
 import { label } from './words.js';
 
-const clockName = (clock) => label('clock_kind', clock, clockLabel);
-const stateName = (state) => label('clock_state', state, stateLabel);
+const clockName = (clock) => label('clock_kind', clock);
+const stateName = (state) => label('clock_state', state);
 
 /** A clock counts on right now: not stopped, not paused, and not yet met. */
 function ticking(c, inc) {
