@@ -1,7 +1,9 @@
 //! The incident detail read at a glance, on the real window: it offers only the actions the
 //! core allows now (a resolved incident has no Assign or Edit), the single key A asks before it
-//! acknowledges, Assign adds the first team on a desk that has none, and a 20,000-character
-//! description is folded with "Show all" instead of pushing the timeline down.
+//! acknowledges, Assign adds the first team on a desk that has none, a 20,000-character
+//! description is folded with "Show all" instead of pushing the timeline down, a due time moved
+//! by a few seconds says so to the second, and a business-hours clock also gives its due time in
+//! the calendar's own zone, with the desk's own entries credited to "Incident Desk".
 
 use serde_json::{json, Value};
 
@@ -438,6 +440,21 @@ fn a_business_hours_clock_shows_its_due_time_in_the_calendars_own_zone() {
         local.contains(&format!("{:02}:", hour_utc + 1))
             || local.contains(&format!("{:02}:", hour_utc + 2)),
         "the calendar's time is Berlin time, not the UTC {due_utc}: {local:?}"
+    );
+    // The due times were set by the desk itself, not by the operator who logged the incident.
+    let actors = desk
+        .session()
+        .execute(
+            "return [...document.querySelectorAll(\
+               '[data-testid=\"timeline-entry\"][data-kind=\"sla_due\"] [data-testid=\"timeline-actor\"]')]\
+               .map((e) => e.textContent);",
+            vec![],
+        )
+        .expect("the actors of the due-time entries");
+    let actors: Vec<String> = serde_json::from_value(actors).expect("a list of names");
+    assert!(
+        !actors.is_empty() && actors.iter().all(|a| a == "Incident Desk"),
+        "the desk's own timeline entries are credited to Incident Desk: {actors:?}"
     );
     desk.scroll_to("sla-panel");
     desk.shot("sla panel with business hours");
