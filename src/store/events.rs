@@ -663,6 +663,11 @@ pub fn summary(e: &Event) -> String {
         "review_created" => format!("{} opened the post-incident review", e.actor),
         "review_finalised" => format!("{} finalised the post-incident review", e.actor),
         "review_amended" => format!("{} amended the final post-incident review", e.actor),
+        "review_edited" => format!(
+            "{} edited the draft post-incident review: {}",
+            e.actor,
+            e.field.as_deref().unwrap_or("").replace('_', " ")
+        ),
         other => format!("{} recorded {other}", e.actor),
     }
 }
