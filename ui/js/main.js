@@ -3,6 +3,9 @@
 // forwards `desk-changed` events to the open screen and the notification centre (the bell),
 // opens the incident of a clicked desktop notification (`open-incident`), and owns the global
 // keyboard shortcuts (N new incident, / search, Esc close, plus whatever the open screen adds).
+// It is also the one guard on every way out of a screen: a screen whose `leaveWarning()` returns
+// a message (unsaved input) is left only after the user agreed to discard it, whether the way out
+// was a link (‹ Incidents, the Settings tab), a button (Cancel) or a key (Esc, N).
 
 import * as api from './api.js';
 import * as store from './store.js';
@@ -15,6 +18,7 @@ import * as settings from './screens/settings.js';
 import * as review from './screens/review.js';
 import * as alertsCentre from './alerts.js';
 import { recoveryOffer, RESTORABLE_CODES, startBanners } from './screens/backups.js';
+import { askToDiscard } from './forms.js';
 
 const screenEl = document.getElementById('screen');
 const topbar = document.getElementById('topbar');
@@ -46,12 +50,33 @@ function parseHash(hash) {
 const SCREENS = { welcome, list, detail, review, new: newIncident, settings };
 
 let pendingParams = null;
+let shownHash = null; // the hash of the screen on show
+let leaveAgreed = false; // the user agreed to discard the open screen's unsaved input
 
 /** Goes to a hash route; re-renders even when the hash does not change. */
 function navigate(hash, extraParams = null) {
   pendingParams = extraParams;
   if (location.hash === hash) render();
   else location.hash = hash;
+}
+
+/**
+ * Whether the open screen may be left for `target` now. When it holds unsaved input, the hash is
+ * put back (the screen stays as it was), the user is asked, and on "Discard" the navigation is
+ * done again with the guard passed.
+ */
+function mayLeave(target) {
+  if (leaveAgreed || !current || target === shownHash) return true;
+  const warning = current.instance.leaveWarning ? current.instance.leaveWarning() : null;
+  if (!warning) return true;
+  const params = pendingParams;
+  if (shownHash !== null && location.hash !== shownHash) history.replaceState(null, '', shownHash);
+  askToDiscard(warning).then((discard) => {
+    if (!discard) return;
+    leaveAgreed = true;
+    navigate(target || '#/incidents', params);
+  });
+  return false;
 }
 
 let toastTimer = null;
@@ -70,6 +95,9 @@ const ctx = { navigate, toast, setTitle };
 
 function render() {
   if (!booted) return;
+  if (!mayLeave(location.hash)) return;
+  leaveAgreed = false;
+  shownHash = location.hash;
   let route = parseHash(location.hash);
   if (!store.state.operator) route = { name: 'welcome', params: {} };
   else if (route.name === 'welcome') route = { name: 'list', params: {} };

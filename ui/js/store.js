@@ -31,6 +31,11 @@ export const state = {
   operator: null,
   /** The incident list's filters, sort and page. */
   listQuery: defaultListQuery(),
+  /**
+   * A half-filled new-incident form kept while the user adds the service or category it needs
+   * in Settings (the form's values as incidentForm read() gives them), or null.
+   */
+  incidentDraft: null,
 };
 
 const listeners = new Set();

@@ -11,7 +11,7 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import {
   field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
-  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty,
+  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, askToDiscard,
 } from '../forms.js';
 import { count, minutesText } from '../format.js';
 import { policiesTab, calendarsTab, escalationTab, remindersTab } from './slaSettings.js';
@@ -57,8 +57,15 @@ export function mount(root, params, ctx) {
   });
 
   const panel = h('div', { class: 'settings-panel', role: 'tabpanel' });
+  // A new incident left half-filled to add what it needs here: the way back to it.
+  const draftNote = store.state.incidentDraft
+    ? h('div', { class: 'notice draft-waiting', role: 'status', testid: 'draft-waiting' },
+      'Your new incident is kept as you left it. ',
+      h('a', { href: '#/new', class: 'btn btn-small btn-primary', testid: 'back-to-draft' }, 'Back to the new incident'))
+    : null;
   const view = h('section', { class: 'settings', testid: 'settings' },
     h('header', { class: 'page-head' }, h('h1', null, 'Settings')),
+    draftNote,
     tabList,
     panel);
   root.appendChild(view);
@@ -67,6 +74,7 @@ export function mount(root, params, ctx) {
   return {
     unmount() { if (tab.unmount) tab.unmount(); },
     onEscape() { return tab.onEscape ? tab.onEscape() : false; },
+    leaveWarning() { return tab.leaveWarning ? tab.leaveWarning() : null; },
     onDeskChanged(payload) {
       if ((payload.incident_id === null || payload.incident_id === undefined) && tab.refresh) tab.refresh();
     },
@@ -88,9 +96,21 @@ export function entityTab(panel, ctx, spec) {
   const tid = (name) => `${spec.prefix || 'settings'}-${name}`;
   const afterSave = spec.afterSave || store.loadReference;
   let selectedId = null;
+  let openForm = null; // the add/edit form on show
   const listSlot = h('div', { class: 'settings-list' });
   const formSlot = h('div', { class: 'settings-form-wrap' });
   replace(panel, h('div', { class: 'settings-split' }, listSlot, formSlot));
+
+  /** Opens `item` (null: a new one) in the form, asking first when the open form holds edits. */
+  function open(item) {
+    if (!openForm || !openForm.dirty) {
+      edit(item);
+      return;
+    }
+    askToDiscard(`Discard what you typed in this ${spec.noun} form?`).then((discard) => {
+      if (discard) edit(item);
+    });
+  }
 
   function renderList() {
     const items = spec.items();
@@ -98,7 +118,7 @@ export function entityTab(panel, ctx, spec) {
       listSlot,
       h('div', { class: 'settings-list-head' },
         h('h2', null, spec.title, ' ', h('span', { class: 'muted count' }, count(items.length))),
-        h('button', { type: 'button', class: 'btn', testid: tid('add'), onclick: () => edit(null) }, `Add ${spec.noun}`)),
+        h('button', { type: 'button', class: 'btn', testid: tid('add'), onclick: () => open(null) }, `Add ${spec.noun}`)),
       spec.intro ? h('p', { class: 'field-hint' }, spec.intro) : null,
       items.length === 0
         ? h('div', { class: 'empty empty-small', testid: tid('empty') }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
@@ -112,8 +132,8 @@ export function entityTab(panel, ctx, spec) {
             testid: tid('row'),
             'data-id': item.id,
             tabindex: '0',
-            onclick: () => edit(item),
-            onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); edit(item); } },
+            onclick: () => open(item),
+            onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); open(item); } },
           }, spec.columns.map((c) => h('div', { role: 'cell', class: ['cell', c.className] }, c.cell(item))))))),
     );
   }
@@ -163,7 +183,7 @@ export function entityTab(panel, ctx, spec) {
       built.body,
       h('div', { class: 'form-actions' },
         h('button', { type: 'submit', class: 'btn btn-primary', testid: tid('save') }, item ? 'Save changes' : `Add ${spec.noun}`),
-        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => edit(null) }, 'Cancel') : null,
+        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => open(null) }, 'Cancel') : null,
         item && spec.remove ? h('span', { class: 'form-actions-end' },
           h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete'), onclick: () => confirmDelete() }, 'Delete…')) : null),
       deleteSlot,
@@ -195,6 +215,8 @@ export function entityTab(panel, ctx, spec) {
       });
     }
     submitOnCtrlEnter(form);
+    trackDirty(form);
+    openForm = form;
     replace(formSlot, form);
     if (focus) built.focus();
   }
@@ -208,10 +230,13 @@ export function entityTab(panel, ctx, spec) {
     },
     onEscape() {
       if (selectedId !== null) {
-        edit(null, false);
+        open(null);
         return true;
       }
       return false;
+    },
+    leaveWarning() {
+      return openForm && openForm.dirty ? `Discard what you typed in this ${spec.noun} form?` : null;
     },
   };
 }
