@@ -182,7 +182,9 @@ function showFatal(error) {
   const restorable = RESTORABLE_CODES.includes(error.code);
   let advice;
   if (error.code === 'incompatible_database') {
-    advice = 'This database was written by a newer version of Incident Desk. Install that version, or start this one with another data folder.';
+    // The core's message already says what to do (install the newer version or use another
+    // data folder); saying it again underneath only repeats it.
+    advice = null;
   } else if (restorable) {
     advice = ['Restore a backup below, or quit and start Incident Desk with another data folder (', h('code', { class: 'nowrap' }, '--data-dir'), ').'];
   } else {
@@ -195,7 +197,7 @@ function showFatal(error) {
       { class: 'fatal', role: 'alert', testid: 'fatal', 'data-code': error.code || 'internal' },
       h('h1', null, 'Incident Desk cannot open its database'),
       h('p', { class: 'fatal-message', testid: 'fatal-message' }, error.message || String(error)),
-      h('p', { testid: 'fatal-advice' }, advice),
+      advice ? h('p', { testid: 'fatal-advice' }, advice) : null,
       h('button', { class: 'btn', type: 'button', testid: 'fatal-retry', onclick: retryOpen }, 'Try again'),
       restorable ? recoveryOffer() : null,
     ),

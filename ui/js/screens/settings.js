@@ -1,6 +1,6 @@
 // screens/settings.js — the desk's reference data: services, teams, people, categories, the
 // impact × urgency priority matrix, the SLA tabs (policies, calendars, escalation rules,
-// reminders; see slaSettings.js), communication (stakeholder audiences, update templates,
+// reminders; see sla/), communication (stakeholder audiences, update templates,
 // major-incident criteria), the check of the recorded history, backups and restore
 // (backups.js), and who the operator is. Each list tab is a table plus an
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
@@ -13,8 +13,11 @@ import {
   field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
   showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, askToDiscard,
 } from '../forms.js';
-import { count, minutesText } from '../format.js';
-import { policiesTab, calendarsTab, escalationTab, remindersTab } from './slaSettings.js';
+import { count, minutesText, localiseInstants, fullDateTime, zoneLabel } from '../format.js';
+import { policiesTab } from './sla/policies.js';
+import { calendarsTab } from './sla/calendars.js';
+import { escalationTab } from './sla/escalation.js';
+import { remindersTab } from './sla/reminders.js';
 import { backupsTab } from './backups.js';
 
 const TABS = [
@@ -738,24 +741,25 @@ function historyTab(panel) {
       const extras = [
         `${count(c.incidents_checked)} ${c.incidents_checked === 1 ? 'incident' : 'incidents'} compared with the seal of their last event`,
         c.incidents_not_sealed ? `${count(c.incidents_not_sealed)} not yet sealed (unchanged since before this version)` : null,
-        c.heads_checked.length ? `checked against ${c.heads_checked.join('; ')}` : 'no copy of the chain head was found outside the database',
+        c.heads_checked.length ? `checked against ${c.heads_checked.map(localiseInstants).join('; ')}` : 'no copy of the chain head was found outside the database',
       ].filter(Boolean).join('; ') + '.';
       const restored = c.triggers_restored.length
         ? h('p', { class: 'form-error', testid: 'verify-triggers' }, `The guards that keep the history append-only were missing and have been recreated (${c.triggers_restored.join(', ')}).`)
         : null;
       replace(result, c.intact
         ? h('div', { class: 'verify-ok', testid: 'verify-result', 'data-intact': 'true', role: 'status' },
-          h('p', null, h('strong', null, 'Intact. '), `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked: each one carries the hash of the one before, and none was altered or removed.`),
+          h('p', null, h('strong', null, 'Intact. '), `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked at ${fullDateTime(new Date())} (${zoneLabel()}): each one carries the hash of the one before, and none was altered or removed.`),
           h('p', { class: 'small', testid: 'verify-extras' }, extras),
           restored,
           h('dl', { class: 'facts facts-wide' },
             h('dt', null, 'Last hash'), h('dd', { class: 'mono break', testid: 'verify-last-hash' }, c.last_hash || '— (no events yet)')))
         : h('div', { class: 'form-error verify-bad', testid: 'verify-result', 'data-intact': 'false', role: 'alert' },
           h('p', null, h('strong', null, 'The history was altered. ')),
-          h('ul', { class: 'prose', testid: 'verify-problems' }, ...(c.problems.length ? c.problems : [c.problem || 'An event does not match its hash.']).map((p) => h('li', null, p))),
+          // The core's sentences carry instants as RFC 3339; they are read here in local time.
+          h('ul', { class: 'prose', testid: 'verify-problems' }, ...(c.problems.length ? c.problems : [c.problem || 'An event does not match its hash.']).map((p) => h('li', null, localiseInstants(p)))),
           restored,
-          h('p', { class: 'small' }, `${count(c.events_checked)} events checked`,
-            c.first_bad_event_id ? `; the first bad event is #${c.first_bad_event_id}.` : '.')));
+          h('p', { class: 'small' }, `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked`,
+            c.first_bad_event_id ? `; the first bad event is number ${count(c.first_bad_event_id)}.` : '.')));
     } catch (error) {
       if (!disposed) replace(result, h('div', { class: 'form-error', testid: 'verify-result', 'data-intact': 'false', role: 'alert' }, error.message));
     } finally {

@@ -1,0 +1,292 @@
+//! Issue 9, the forms a new user fills in: typed input is never thrown away without a question
+//! (Cancel, the Settings tab, "‹ Incidents", Esc, Settings' "Add service"), the half-filled
+//! incident survives a trip to Settings to add its first service, a refused submit shows every
+//! invalid field at once, and a date-time typed the window's one way is stored as that instant.
+//! Screenshots at 1280×800 of the form with its errors and of Settings › SLA policies.
+
+use serde_json::Value;
+
+use crate::app::{self, tid, App, Artifacts, Prerequisites};
+
+const SERVICE: &str = "Payroll portal";
+const TITLE: &str = "Payroll portal returns error 502 for everyone";
+
+/// Runs an async script body in the page and returns what it resolves to.
+fn run(desk: &App, what: &str, body: &str) -> Value {
+    let script = format!("return (async () => {{ {body} }})();");
+    desk.wait_for(what, |s| s.execute(&script, vec![]).map(Some))
+}
+
+/// The value an input holds now.
+fn value_of(desk: &App, testid: &str) -> String {
+    let el = desk.visible(testid);
+    desk.session()
+        .property(&el, "value")
+        .unwrap_or_else(|e| panic!("reading the value of {testid}: {e}"))
+}
+
+/// The question before discarding typed input is on show; answer it with `answer`
+/// ("discard-stay" or "discard-confirm") and wait until it is gone.
+fn answer_discard(desk: &App, answer: &str, what: &str) {
+    let message = desk.text("discard-message");
+    assert!(
+        message.to_lowercase().contains("discard"),
+        "{what}: the question says what would be lost: {message:?}"
+    );
+    desk.click(answer);
+    desk.gone("discard-dialog");
+}
+
+fn press_escape(desk: &App) {
+    run(
+        desk,
+        "Esc to be pressed",
+        "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', \
+           { key: 'Escape', bubbles: true, cancelable: true })); return true;",
+    );
+}
+
+fn fill_complete_incident(desk: &App) {
+    desk.fill("field-title", TITLE);
+    desk.fill(
+        "field-description",
+        "Every payslip page answers 502 since the morning deployment.",
+    );
+    desk.select("field-category", "Application");
+    desk.select("field-service", SERVICE);
+    desk.fill("field-reporter-name", "Jordan Lee");
+    desk.fill("field-reporter-contact", "jordan@example.org");
+    desk.select("field-impact", "extensive");
+    desk.select("field-urgency", "high");
+}
+
+#[test]
+fn a_half_filled_incident_is_never_discarded_without_asking_and_survives_adding_its_first_service()
+{
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("forms_draft_discard_warning");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "app");
+    desk.start_as("Alex Morgan");
+
+    // ── A desk without services: the form says what is missing and keeps the draft ───────
+    desk.click("new-incident");
+    desk.visible("form-new-incident");
+    let missing = desk.text("setup-missing");
+    assert!(
+        missing.contains("no services") && !missing.contains("categories"),
+        "the hint names what is really missing (the categories exist): {missing:?}"
+    );
+    desk.fill("field-title", TITLE);
+    desk.click("setup-missing-link");
+    desk.visible("settings");
+    desk.visible("draft-waiting");
+    desk.shot("settings offers the way back to the draft");
+    desk.add_first_service(SERVICE);
+    desk.click("back-to-draft");
+    desk.visible("form-new-incident");
+    desk.visible("draft-restored");
+    assert_eq!(
+        value_of(&desk, "field-title"),
+        TITLE,
+        "the half-filled incident comes back as it was left"
+    );
+    assert!(
+        !desk.is_visible("setup-missing"),
+        "with a service added nothing is missing any more"
+    );
+
+    // ── Cancel, the Settings tab, "‹ Incidents" and Esc each ask; staying keeps the text ─
+    desk.click("cancel-incident");
+    answer_discard(&desk, "discard-stay", "Cancel");
+    desk.shot("cancel asked, stayed");
+    desk.click("nav-settings");
+    answer_discard(&desk, "discard-stay", "the Settings tab");
+    desk.click("new-incident-back");
+    answer_discard(&desk, "discard-stay", "‹ Incidents");
+    press_escape(&desk);
+    answer_discard(&desk, "discard-stay", "Esc");
+    assert!(
+        desk.is_visible("form-new-incident"),
+        "after staying the form is still on show"
+    );
+    assert_eq!(
+        value_of(&desk, "field-title"),
+        TITLE,
+        "staying keeps what was typed"
+    );
+    assert!(
+        !desk.is_visible("settings"),
+        "staying did not go to Settings"
+    );
+
+    // ── Discarding really leaves, and an untouched form leaves without a question ──────
+    desk.click("cancel-incident");
+    answer_discard(&desk, "discard-confirm", "Cancel, then Discard");
+    desk.visible("list-empty");
+    desk.click("new-incident");
+    desk.visible("form-new-incident");
+    assert_eq!(
+        value_of(&desk, "field-title"),
+        "",
+        "a discarded draft does not come back"
+    );
+    desk.click("cancel-incident");
+    desk.visible("list-empty");
+    assert!(
+        !desk.is_visible("discard-dialog"),
+        "an untouched form is left without a question"
+    );
+
+    // ── Settings › Services: "Add service" over a half-typed service asks too ───────────
+    desk.click("nav-settings");
+    desk.click("settings-tab-services");
+    desk.click("settings-add");
+    desk.fill("service-name", "Mail relay");
+    desk.click("settings-add");
+    answer_discard(&desk, "discard-stay", "Add service over a half-typed service");
+    assert_eq!(value_of(&desk, "service-name"), "Mail relay");
+    desk.click("settings-add");
+    answer_discard(&desk, "discard-confirm", "Add service, then Discard");
+    assert_eq!(value_of(&desk, "service-name"), "");
+    desk.quit();
+}
+
+#[test]
+fn a_refused_incident_shows_every_invalid_field_at_once_and_a_typed_time_is_stored() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("forms_every_invalid_field");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "app");
+    desk.start_as("Alex Morgan");
+    desk.click("nav-settings");
+    desk.click("settings-tab-services");
+    desk.add_first_service(SERVICE);
+
+    // ── Unreadable times: both named at once, at their fields ───────────────────────────
+    desk.click("new-incident");
+    desk.visible("form-new-incident");
+    desk.fill("field-started-at", "11/29/2026");
+    desk.fill("field-detected-at", "yesterday 9");
+    desk.click("submit-incident");
+    for field in ["started_at", "detected_at"] {
+        let message = desk.text(&format!("error-{field}"));
+        assert!(
+            message.contains("YYYY-MM-DD HH:MM"),
+            "{field}: the message says how to write it: {message:?}"
+        );
+    }
+
+    // ── An empty form: every required field has its message at the same time ───────────
+    desk.fill("field-started-at", "");
+    desk.fill("field-detected-at", "");
+    desk.click("submit-incident");
+    let required = [
+        "title",
+        "description",
+        "category_id",
+        "service_id",
+        "reporter_name",
+        "reporter_contact",
+        "impact",
+        "urgency",
+    ];
+    desk.visible("error-title");
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|f| !desk.is_visible(&format!("error-{f}")))
+        .collect();
+    desk.shot("new incident with every invalid field");
+    assert!(
+        missing.is_empty(),
+        "every invalid field shows its message at once; without one: {missing:?}"
+    );
+    assert_eq!(
+        desk.count_css(&tid("incident-row")),
+        0,
+        "nothing is saved"
+    );
+
+    // ── A typed local time is stored as that instant (RFC 3339 to the core) ────────────
+    fill_complete_incident(&desk);
+    desk.fill("field-started-at", "2026-11-20 09:05");
+    desk.fill("field-detected-at", "2026-11-20 9:20");
+    let reading = desk.text("field-started-at-reading");
+    assert!(
+        reading.contains("Fri 20 Nov 2026 09:05"),
+        "the typed time is read back in the window's one format: {reading:?}"
+    );
+    desk.click("submit-incident");
+    desk.wait_text("detail-number", "INC-000001");
+    let stored = run(
+        &desk,
+        "the stored incident and the instants typed",
+        "const t = window.__TAURI__;\n\
+         const invoke = (t && t.core && t.core.invoke) || \
+           window.__TAURI_INTERNALS__.invoke.bind(window.__TAURI_INTERNALS__);\n\
+         const d = await invoke('get_incident', { id: 1 });\n\
+         return { started: Date.parse(d.incident.started_at), detected: Date.parse(d.incident.detected_at),\n\
+                  want_started: new Date(2026, 10, 20, 9, 5).getTime(),\n\
+                  want_detected: new Date(2026, 10, 20, 9, 20).getTime() };",
+    );
+    assert_eq!(
+        stored["started"], stored["want_started"],
+        "Started at is stored as the local time typed: {stored}"
+    );
+    assert_eq!(
+        stored["detected"], stored["want_detected"],
+        "Detected at is stored as the local time typed: {stored}"
+    );
+    desk.quit();
+}
+
+#[test]
+fn settings_sla_labels_every_input_and_says_when_response_and_resolution_warnings_come() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("forms_sla_settings");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "app");
+    desk.start_as("Alex Morgan");
+    desk.click("nav-settings");
+    desk.click("settings-tab-sla");
+    desk.visible("sla-policies");
+    desk.fill("sla-response-P1", "15");
+    desk.fill("sla-resolution-P1", "240");
+    desk.fill("sla-warn-P1", "50, 75");
+    let times = desk.text("sla-warn-times-P1");
+    assert!(
+        times.contains("Response warnings after 7 min, 11 min")
+            && times.contains("Resolution warnings after 2 h, 3 h"),
+        "both clocks' warning times are listed: {times:?}"
+    );
+    // Every input of the policies and of the calendars has a visible label tied to it.
+    let unlabelled = |desk: &App| {
+        run(
+            desk,
+            "the inputs without a visible label",
+            "return [...document.querySelectorAll('.settings-panel input, .settings-panel select, .settings-panel textarea')]\n\
+               .filter((el) => el.type !== 'hidden')\n\
+               .filter((el) => { const l = el.id && document.querySelector(`label[for=\"${el.id}\"]`);\n\
+                                 return !(l && l.getClientRects().length && l.textContent.trim()); })\n\
+               .map((el) => el.getAttribute('data-testid') || el.outerHTML.slice(0, 80));",
+        )
+    };
+    let left = unlabelled(&desk);
+    assert_eq!(left, Value::Array(vec![]), "SLA policy inputs without a visible label");
+    desk.shot("settings sla");
+    // Leaving a policy with edits asks as well.
+    desk.click("settings-tab-calendars");
+    answer_discard(&desk, "discard-confirm", "leaving an edited policy");
+    desk.visible("calendar-week");
+    let left = unlabelled(&desk);
+    assert_eq!(left, Value::Array(vec![]), "calendar inputs without a visible label");
+    desk.shot("settings calendars");
+    desk.quit();
+}
