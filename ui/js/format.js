@@ -53,7 +53,9 @@ export function offsetText(value = new Date()) {
 /** The zone as a reader sees it after a time: "Europe/Berlin, UTC+01:00" (or just the offset). */
 export function zoneLabel(value = new Date()) {
   const zone = localZone();
-  return zone ? `${zone}, ${offsetText(value)}` : offsetText(value);
+  const offset = offsetText(value);
+  if (zone === 'UTC' || zone === 'Etc/UTC') return 'UTC';
+  return zone ? `${zone}, ${offset}` : offset;
 }
 
 /**

@@ -209,7 +209,7 @@ export function dateTimeInput({ testid, value = null, placeholder = 'YYYY-MM-DD 
     const iso = localTextToIso(text);
     reading.classList.toggle('is-bad', text !== '' && !iso);
     reading.textContent = text === ''
-      ? `Your local time (${zoneLabel()}), 24-hour clock.`
+      ? `Your local time: ${zoneLabel()}`
       : iso ? `Reads as ${dateTime(iso)} · ${zoneLabel(iso)}` : `Write it as ${DATE_TIME_EXAMPLE}`;
   };
   input.addEventListener('input', update);

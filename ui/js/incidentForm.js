@@ -140,9 +140,9 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     field({ key: 'reporter_name', label: 'Reporter', control: c.reporter_name }),
     field({ key: 'reporter_contact', label: 'Reporter contact', control: c.reporter_contact }),
     field({ key: 'channel', label: 'Channel', control: c.channel, extra: definitionLine('channels', c.channel) }),
-    field({ key: 'started_at', label: 'Started at', control: c.started_at, extra: c.started_at.reading, hint: mode === 'new' ? 'When the problem began, as YYYY-MM-DD HH:MM; defaults to now. Clear it to use the moment you log.' : 'When the problem began, as YYYY-MM-DD HH:MM.' }),
+    field({ key: 'started_at', label: 'Started at', control: c.started_at, extra: c.started_at.reading, hint: mode === 'new' ? 'When the problem began (24-hour clock); defaults to now. Clear it to use the moment you log.' : 'When the problem began (24-hour clock).' }),
     c.detected_at
-      ? field({ key: 'detected_at', label: 'Detected at', control: c.detected_at, extra: c.detected_at.reading, optional: true, hint: 'When it was noticed (monitoring alert, first call), as YYYY-MM-DD HH:MM; empty means when you log it.' })
+      ? field({ key: 'detected_at', label: 'Detected at', control: c.detected_at, extra: c.detected_at.reading, optional: true, hint: 'When it was noticed (monitoring alert, first call); empty means when you log it.' })
       : null,
   );
 

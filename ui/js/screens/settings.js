@@ -11,7 +11,7 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import {
   field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
-  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, askToDiscard,
+  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, askToDiscard, loadFailedBanner,
 } from '../forms.js';
 import { count, minutesText, localiseInstants, fullDateTime, zoneLabel } from '../format.js';
 import { policiesTab } from './sla/policies.js';
@@ -706,11 +706,7 @@ function communicationTab(panel, ctx) {
         if (!criteriaForm.dirty && criteriaForm.source !== JSON.stringify(settings.criteria)) buildCriteria();
       }
     } catch (error) {
-      if (!disposed) {
-        replace(panel, h('div', { class: 'form-error', role: 'alert', testid: 'form-error' },
-          `The communication settings could not be loaded: ${error.message} `,
-          h('button', { type: 'button', class: 'btn btn-small', onclick: load }, 'Try again')));
-      }
+      if (!disposed) loadFailedBanner(panel, 'The communication settings', error, load);
     }
   }
 
@@ -721,6 +717,11 @@ function communicationTab(panel, ctx) {
     unmount() { disposed = true; },
     onEscape() {
       return (audiences && audiences.onEscape()) || (templates && templates.onEscape()) || false;
+    },
+    leaveWarning() {
+      return (audiences && audiences.leaveWarning())
+        || (templates && templates.leaveWarning())
+        || (criteriaForm && criteriaForm.dirty ? 'Discard your changes to the major-incident criteria?' : null);
     },
   };
 }

@@ -74,10 +74,11 @@ export function policiesTab(panel, ctx) {
         return;
       }
       const lines = [
-        ['Response warnings after', warnTimes(response.value, pcts)],
-        ['Resolution warnings after', warnTimes(resolution.value, pcts)],
+        ['response', warnTimes(response.value, pcts)],
+        ['resolution', warnTimes(resolution.value, pcts)],
       ].filter(([, times]) => times);
-      replace(warnLine, lines.map(([lead, times]) => h('div', null, `${lead} ${times}`)));
+      replace(warnLine, lines.length ? h('div', null, 'Warnings after:') : null,
+        lines.map(([clock, times]) => h('div', null, `${clock} ${times}`)));
     };
     for (const el of [warn, response, resolution]) el.addEventListener('input', updateWarn);
     calendar.addEventListener('change', () => { responseLine.update(); resolutionLine.update(); });
