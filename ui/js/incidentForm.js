@@ -6,7 +6,7 @@
 import { h, replace, priorityPill, uid } from './dom.js';
 import * as api from './api.js';
 import * as store from './store.js';
-import { field, select, choiceSelect, recordItems, definitionLine, definitionLegend, dateTimeInput } from './forms.js';
+import { field, select, choiceSelect, recordItems, definitionLine, definitionLegend, dateTimeInput, dateTimeProblem } from './forms.js';
 import { toLocalText } from './format.js';
 
 /**
@@ -14,7 +14,7 @@ import { toLocalText } from './format.js';
  * {title, description, category_id, service_id, reporter_name, reporter_contact, channel,
  *  started_local, detected_local (new only; both typed local "YYYY-MM-DD HH:MM"), impact,
  *  urgency, priority_override, priority_override_reason}.
- * Returns {what, who, priority, read(), focusFirst(), controls}.
+ * Returns {what, who, priority, read(), localProblems(), focusFirst(), controls}.
  */
 export function incidentFields(initial, { mode = 'new' } = {}) {
   const c = {};
@@ -189,7 +189,25 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     };
   }
 
-  return { what, who, priority, read, controls: c, focusFirst: () => c.title.focus() };
+  /**
+   * What the core can never see because it is not sent as typed: date-times that do not read as
+   * a time and a users-affected that is not a whole number, every one of them, as
+   * [{field, message}] for forms.showError.
+   */
+  function localProblems() {
+    const problems = [];
+    for (const key of ['started_at', 'detected_at']) {
+      const message = dateTimeProblem(c[key]);
+      if (message) problems.push({ field: key, message });
+    }
+    const users = c.users_affected.value.trim();
+    if (users !== '' && !(Number.isInteger(Number(users)) && Number(users) >= 0)) {
+      problems.push({ field: 'users_affected', message: 'Users affected is a whole number (or leave it empty)' });
+    }
+    return problems;
+  }
+
+  return { what, who, priority, read, localProblems, controls: c, focusFirst: () => c.title.focus() };
 }
 
 /** A titled group of fields, announced as a group. */

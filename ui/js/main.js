@@ -66,7 +66,8 @@ function navigate(hash, extraParams = null) {
  * done again with the guard passed.
  */
 function mayLeave(target) {
-  if (leaveAgreed || !current || target === shownHash) return true;
+  // Also on a re-render of the same route (navigate to the hash on show): it rebuilds the screen.
+  if (leaveAgreed || !current) return true;
   const warning = current.instance.leaveWarning ? current.instance.leaveWarning() : null;
   if (!warning) return true;
   const params = pendingParams;
@@ -218,7 +219,10 @@ async function onDeskChanged(payload) {
 }
 
 async function boot() {
-  topbar.querySelector('[data-testid="new-incident"]').addEventListener('click', () => navigate('#/new'));
+  // On the new-incident form already, the button keeps it (like N) rather than starting over.
+  topbar.querySelector('[data-testid="new-incident"]').addEventListener('click', () => {
+    if (!current || current.name !== 'new') navigate('#/new');
+  });
   operatorEl.addEventListener('click', () => navigate('#/settings/operator'));
   document.addEventListener('keydown', onKeyDown);
   window.addEventListener('hashchange', render);

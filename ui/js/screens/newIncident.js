@@ -11,7 +11,7 @@
 import { h, kbd } from '../dom.js';
 import * as api from '../api.js';
 import { incidentFields } from '../incidentForm.js';
-import { clearErrors, showError, submitOnCtrlEnter, busy, dateTimeProblem } from '../forms.js';
+import { clearErrors, showError, submitOnCtrlEnter, busy } from '../forms.js';
 import { toLocalText } from '../format.js';
 import * as store from '../store.js';
 
@@ -90,15 +90,8 @@ export function mount(root, _params, ctx) {
     clearErrors(form);
     errorSlot.textContent = '';
     const v = fields.read();
-    // Text the core never sees (it gets instants and numbers) is checked here, all at once.
-    const local = [];
-    const started = dateTimeProblem(fields.controls.started_at);
-    if (started) local.push({ field: 'started_at', message: started });
-    const detected = dateTimeProblem(fields.controls.detected_at);
-    if (detected) local.push({ field: 'detected_at', message: detected });
-    if (v.users_affected !== null && !(Number.isInteger(v.users_affected) && v.users_affected >= 0)) {
-      local.push({ field: 'users_affected', message: 'Users affected is a whole number (or leave it empty)' });
-    }
+    // Text the core never sees as typed (it gets instants and numbers), all of it at once.
+    const local = fields.localProblems();
     if (local.length) {
       showError(form, errorSlot, { problems: local, message: local[0].message, field: local[0].field });
       return;
