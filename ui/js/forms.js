@@ -171,7 +171,13 @@ export function showError(root, slot, error, testid = 'form-error', aliases = {}
       h('ul', { class: 'prose' }, loose.map((m) => h('li', null, m))))]);
   }
   const first = root.querySelector('[aria-invalid="true"]');
-  if (first) first.focus();
+  if (first) {
+    // Centred, so the field's label above it and its message below are both in view.
+    if (first.scrollIntoView) first.scrollIntoView({ block: 'center' });
+    first.focus({ preventScroll: true });
+  } else if (loose.length && slot.scrollIntoView) {
+    slot.scrollIntoView({ block: 'nearest' });
+  }
   return loose.length ? 'form' : 'field';
 }
 
