@@ -361,5 +361,39 @@ fn settings_sla_labels_every_input_and_says_when_response_and_resolution_warning
         "calendar inputs without a visible label"
     );
     shot(&desk, "settings calendars");
+
+    // ── Escalation rules (on the settings tab helper): a refusal at its field, a saved rule
+    //    listed, and a half-typed rule not dropped by "Add rule" without a question ────────
+    desk.click("settings-tab-escalation");
+    desk.visible("settings-form");
+    desk.fill("rule-name", "Unresolved P2 raised to P1");
+    desk.fill("rule-minutes", "");
+    desk.select("rule-action", "raise_priority");
+    desk.select("rule-target-priority", "P1");
+    desk.fill(
+        "rule-reason",
+        "A P2 open for two hours needs the major-incident eye.",
+    );
+    desk.click("settings-save");
+    let message = desk.text("error-after_minutes");
+    assert!(
+        message.contains("whole number of minutes"),
+        "an empty time is refused at its field: {message:?}"
+    );
+    desk.fill("rule-minutes", "120");
+    desk.click("settings-save");
+    let row = desk.wait_text_css(
+        &format!("{} {}", tid("settings-list"), tid("settings-row")),
+        "Unresolved P2 raised to P1",
+        "the saved rule in the list",
+    );
+    assert!(
+        row.contains("after 2 h"),
+        "the trigger reads in words: {row:?}"
+    );
+    desk.fill("rule-name", "Half-typed rule");
+    desk.click("settings-add");
+    answer_discard(&desk, "discard-stay", "Add rule over a half-typed rule");
+    assert_eq!(value_of(&desk, "rule-name"), "Half-typed rule");
     desk.quit();
 }

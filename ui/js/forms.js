@@ -323,3 +323,45 @@ export function askToDiscard(message, { discardLabel = 'Discard', stayLabel = 'K
     stay.focus();
   });
 }
+
+/**
+ * The unsaved-edits guard and Escape of a list-and-form tab, written once (settings entityTab,
+ * SLA calendars): `edit(entry, focus)` builds the form for an entry (null: a new one) and
+ * registers it with `shown(form, entry)`. Gives `open(entry)` (asks before dropping edits),
+ * `onEscape()` (back to a new entry, asking when there are edits), `leaveWarning()` for
+ * main.js's guard, and `reloaded(current)` (rebuilds an untouched form whose entry changed
+ * elsewhere; a form holding edits is never rebuilt under the user).
+ */
+export function entryEditor(noun, edit) {
+  let form = null;
+  let selected = null;
+  const warning = () => `Discard your changes to this ${noun}?`;
+  const frame = {
+    get form() { return form; },
+    get selectedId() { return selected === null ? null : selected.id; },
+    shown(f, entry) {
+      form = f;
+      selected = entry || null;
+      form.source = JSON.stringify(entry || null);
+    },
+    open(entry, focus = true) {
+      if (!form || !form.dirty) {
+        edit(entry, focus);
+        return;
+      }
+      askToDiscard(warning()).then((discard) => { if (discard) edit(entry, focus); });
+    },
+    reloaded(current) {
+      if (form && !form.dirty && form.source !== JSON.stringify(current || null)) edit(current || null, false);
+    },
+    onEscape() {
+      if (selected === null) return false;
+      frame.open(null, false);
+      return true;
+    },
+    leaveWarning() {
+      return form && form.dirty ? warning() : null;
+    },
+  };
+  return frame;
+}

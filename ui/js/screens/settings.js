@@ -6,14 +6,15 @@
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
 // through the core; the store reloads reference data afterwards.
 
-import { h, replace, patch, clear, priorityPill } from '../dom.js';
+import { h, replace, clear, priorityPill } from '../dom.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import {
   field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
-  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, askToDiscard, loadFailedBanner,
+  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, loadFailedBanner,
 } from '../forms.js';
 import { count, minutesText, localiseInstants, fullDateTime, zoneLabel } from '../format.js';
+import { entityTab } from './entityTab.js';
 import { policiesTab } from './sla/policies.js';
 import { calendarsTab } from './sla/calendars.js';
 import { escalationTab } from './sla/escalation.js';
@@ -80,166 +81,6 @@ export function mount(root, params, ctx) {
     leaveWarning() { return tab.leaveWarning ? tab.leaveWarning() : null; },
     onDeskChanged(payload) {
       if ((payload.incident_id === null || payload.incident_id === undefined) && tab.refresh) tab.refresh();
-    },
-  };
-}
-
-// ---- list + form tabs ---------------------------------------------------------------------------
-
-/**
- * A table of records on the left and the add/edit form on the right.
- * spec: {noun, items(), columns: [{label, cell(item), className}], form(item) → {body, read(), focus()}, save(input)}
- * Optional: `prefix` for the testids (`<prefix>-add`, `-save`, `-form`, `-list`, `-row`, `-empty`;
- * "settings" by default, so several tables can share a page), `afterSave()` (reloads the
- * reference data by default) and `remove(id)`: an entry being edited then offers "Delete…",
- * confirmed in place; the core refuses (`in_use`) anything that is still referred to, and that
- * message is shown in the form.
- */
-export function entityTab(panel, ctx, spec) {
-  const tid = (name) => `${spec.prefix || 'settings'}-${name}`;
-  const afterSave = spec.afterSave || store.loadReference;
-  let selectedId = null;
-  let openForm = null; // the add/edit form on show
-  const listSlot = h('div', { class: 'settings-list' });
-  const formSlot = h('div', { class: 'settings-form-wrap' });
-  replace(panel, h('div', { class: 'settings-split' }, listSlot, formSlot));
-
-  /** Opens `item` (null: a new one) in the form, asking first when the open form holds edits. */
-  function open(item) {
-    if (!openForm || !openForm.dirty) {
-      edit(item);
-      return;
-    }
-    askToDiscard(`Discard what you typed in this ${spec.noun} form?`).then((discard) => {
-      if (discard) edit(item);
-    });
-  }
-
-  function renderList() {
-    const items = spec.items();
-    patch(
-      listSlot,
-      h('div', { class: 'settings-list-head' },
-        h('h2', null, spec.title, ' ', h('span', { class: 'muted count' }, count(items.length))),
-        h('button', { type: 'button', class: 'btn', testid: tid('add'), onclick: () => open(null) }, `Add ${spec.noun}`)),
-      spec.intro ? h('p', { class: 'field-hint' }, spec.intro) : null,
-      items.length === 0
-        ? h('div', { class: 'empty empty-small', testid: tid('empty') }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
-        : h('div', { class: ['grid', 'grid-compact', `cols-${spec.columns.length}`, spec.gridClass], role: 'table', 'aria-label': spec.title, testid: tid('list') },
-          h('div', { role: 'rowgroup', class: 'grid-head' },
-            h('div', { role: 'row', class: 'grid-row' },
-              spec.columns.map((c) => h('div', { role: 'columnheader', class: ['cell', c.className] }, c.label)))),
-          h('div', { role: 'rowgroup', class: 'grid-body' }, items.map((item) => h('div', {
-            role: 'row',
-            class: ['grid-row', 'row', item.id === selectedId && 'is-selected'],
-            testid: tid('row'),
-            'data-id': item.id,
-            tabindex: '0',
-            onclick: () => open(item),
-            onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); open(item); } },
-          }, spec.columns.map((c) => h('div', { role: 'cell', class: ['cell', c.className] }, c.cell(item))))))),
-    );
-  }
-
-  function flash(id) {
-    const row = listSlot.querySelector(`[role="row"][data-id="${id}"]`);
-    if (row) row.classList.add('is-new');
-  }
-
-  function edit(item, focus = true) {
-    selectedId = item ? item.id : null;
-    renderList();
-    const built = spec.form(item);
-    const slot = h('div', { class: 'form-errors' });
-    const deleteSlot = h('div', { class: 'delete-slot' });
-    const form = h(
-      'form',
-      {
-        class: 'settings-form',
-        testid: tid('form'),
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          clear(slot);
-          await busy(form, async () => {
-            try {
-              const saved = await spec.save({ id: item ? item.id : null, ...built.read() });
-              await afterSave();
-              if (item) {
-                ctx.toast(`${spec.Noun} “${saved.name}” saved.`);
-                edit(spec.items().find((x) => x.id === saved.id) || saved, false);
-              } else {
-                // Added: clear the form for the next one, and mark the new row.
-                ctx.toast(`${spec.Noun} “${saved.name}” added.`);
-                edit(null, true);
-                flash(saved.id);
-              }
-            } catch (error) {
-              showError(form, slot, error);
-            }
-          });
-        },
-      },
-      h('h2', null, item ? `Edit ${spec.noun}` : `New ${spec.noun}`),
-      slot,
-      built.body,
-      h('div', { class: 'form-actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary', testid: tid('save') }, item ? 'Save changes' : `Add ${spec.noun}`),
-        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => open(null) }, 'Cancel') : null,
-        item && spec.remove ? h('span', { class: 'form-actions-end' },
-          h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete'), onclick: () => confirmDelete() }, 'Delete…')) : null),
-      deleteSlot,
-    );
-
-    function confirmDelete() {
-      clear(slot);
-      const keep = h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete-cancel'), onclick: () => clear(deleteSlot) }, 'Keep it');
-      const deleteButton = h('button', { type: 'button', class: 'btn btn-danger', testid: tid('delete-confirm'), onclick: () => remove(deleteButton) }, 'Delete');
-      replace(deleteSlot, h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': `Delete ${spec.noun}?`, testid: tid('delete-box') },
-        h('p', { class: 'small' }, h('strong', null, `Delete “${item.name}”? `),
-          'Only an entry nothing refers to can be deleted; this cannot be undone.'),
-        h('div', { class: 'form-actions' }, deleteButton, keep)));
-      keep.focus();
-    }
-
-    async function remove(deleteButton) {
-      deleteButton.disabled = true;
-      await busy(form, async () => {
-        try {
-          const name = await spec.remove(item.id);
-          await afterSave();
-          ctx.toast(`${spec.Noun} “${name}” deleted.`);
-          edit(null, false);
-        } catch (error) {
-          clear(deleteSlot);
-          showError(form, slot, error);
-        }
-      });
-    }
-    submitOnCtrlEnter(form);
-    trackDirty(form);
-    openForm = form;
-    replace(formSlot, form);
-    if (focus) built.focus();
-  }
-
-  renderList();
-  edit(null, false);
-
-  return {
-    refresh() {
-      renderList();
-    },
-    onEscape() {
-      if (selectedId !== null) {
-        open(null);
-        return true;
-      }
-      return false;
-    },
-    leaveWarning() {
-      return openForm && openForm.dirty ? `Discard what you typed in this ${spec.noun} form?` : null;
     },
   };
 }

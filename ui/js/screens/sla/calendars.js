@@ -6,11 +6,11 @@ import { h, replace, patch, clear, uid } from '../../dom.js';
 import * as api from '../../api.js';
 import {
   field, checkboxField, clearErrors, showError, showFieldError, showFormError, busy, submitOnCtrlEnter,
-  trackDirty,
+  trackDirty, entryEditor,
 } from '../../forms.js';
 import { count, dayText, minutesText } from '../../format.js';
 import { businessDayMinutes, weekMinutes, localTimeZone } from '../../sla.js';
-import { slaLoader, editor, zoneInput, timeInput, tidyTime, muted } from './common.js';
+import { slaLoader, zoneInput, timeInput, tidyTime, muted } from './common.js';
 
 const WEEKDAYS = [
   ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'],
@@ -44,7 +44,7 @@ export function calendarsTab(panel, ctx) {
   const listSlot = h('div', { class: 'settings-list' });
   const formSlot = h('div', { class: 'settings-form-wrap' });
   replace(panel, h('div', { class: 'settings-split' }, listSlot, formSlot));
-  const frame = editor('calendar', edit);
+  const frame = entryEditor('calendar', edit);
   const loader = slaLoader(panel, (result, first) => {
     settings = result;
     renderList();

@@ -1,12 +1,11 @@
 // screens/sla/common.js — what the four SLA tabs of Settings (policies, calendars, escalation
 // rules, reminders) share, written once: loading the SLA settings from the core with the one
-// error banner when that fails, the rule that a reload never rebuilds a form holding edits, the
-// question before unsaved edits are dropped (Escape, another entry, leaving the tab), and the
-// small inputs they all use (minutes, time of day, time zone).
+// error banner when that fails, and the small inputs they all use (minutes, time of day, time
+// zone). The unsaved-edits guard and Escape are forms.entryEditor, shared with every settings tab.
 
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
-import { loadFailedBanner, askToDiscard } from '../../forms.js';
+import { loadFailedBanner } from '../../forms.js';
 import { timeZones } from '../../sla.js';
 
 /**
@@ -32,47 +31,6 @@ export function slaLoader(panel, onLoad) {
     dispose() { state.disposed = true; },
   };
   return state;
-}
-
-/**
- * The list-and-form frame of a tab that edits one entry at a time (calendars, escalation
- * rules). `edit(entry, focus)` builds the form for an entry (null: a new one) and registers it
- * with `shown(form, entry)`. Gives `open(entry)` (asks before dropping edits), `onEscape()` (back
- * to a new entry, asking when there are edits), `leaveWarning()` for main.js's guard, and
- * `reloaded(current)` (rebuilds an untouched form whose entry changed elsewhere).
- */
-export function editor(noun, edit) {
-  let form = null;
-  let selected = null;
-  const warning = () => `Discard your changes to this ${noun}?`;
-  const frame = {
-    get form() { return form; },
-    get selectedId() { return selected === null ? null : selected.id; },
-    shown(f, entry) {
-      form = f;
-      selected = entry || null;
-      form.source = JSON.stringify(entry || null);
-    },
-    open(entry, focus = true) {
-      if (!form || !form.dirty) {
-        edit(entry, focus);
-        return;
-      }
-      askToDiscard(warning()).then((discard) => { if (discard) edit(entry, focus); });
-    },
-    reloaded(current) {
-      if (form && !form.dirty && form.source !== JSON.stringify(current || null)) edit(current || null, false);
-    },
-    onEscape() {
-      if (selected === null) return false;
-      frame.open(null, false);
-      return true;
-    },
-    leaveWarning() {
-      return form && form.dirty ? warning() : null;
-    },
-  };
-  return frame;
 }
 
 /** A datalist of IANA time zones for a zone input (one per page is enough). */
