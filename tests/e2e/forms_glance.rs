@@ -112,6 +112,8 @@ fn a_half_filled_incident_is_never_discarded_without_asking_and_survives_adding_
 
     // ── Cancel, the Settings tab, "‹ Incidents" and Esc each ask; staying keeps the text ─
     desk.click("cancel-incident");
+    desk.visible("discard-dialog");
+    shot(&desk, "cancel asks before discarding");
     answer_discard(&desk, "discard-stay", "Cancel");
     shot(&desk, "cancel asked, stayed");
     desk.click("nav-settings");
@@ -395,5 +397,70 @@ fn settings_sla_labels_every_input_and_says_when_response_and_resolution_warning
     desk.click("settings-add");
     answer_discard(&desk, "discard-stay", "Add rule over a half-typed rule");
     assert_eq!(value_of(&desk, "rule-name"), "Half-typed rule");
+    desk.quit();
+}
+
+#[test]
+fn the_notification_centre_shows_the_true_due_time_of_an_alert_raised_seconds_late() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("forms_alert_due_time");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "first");
+    desk.start_as("Alex Morgan");
+    desk.quit();
+
+    // Two breaches as the scheduler records them: one summarised 40 s after its due time (the
+    // desk was busy restarting), one raised 12 ms after it (the usual case).
+    let db = data_dir.join(incident_desk::DATABASE_FILE);
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open the file");
+        conn.execute_batch(
+            "INSERT INTO alerts (raised_at, due_at, kind, priority, title, body, delivery, read_at) VALUES
+               ('2026-11-20T10:00:40.000Z', '2026-11-20T10:00:00.000Z', 'sla_breach', 'P1',
+                'P1 response SLA breached (summarised)', 'Raised after a restart.', 'shown', NULL),
+               ('2026-11-20T11:00:00.012Z', '2026-11-20T11:00:00.000Z', 'sla_breach', 'P1',
+                'P1 response SLA breached (on time)', 'Raised at once.', 'shown', NULL);",
+        )
+        .expect("record the alerts");
+    }
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "after");
+    desk.click("alerts-button");
+    desk.visible("alerts-panel");
+    let late = desk.wait_text_css(
+        &format!("{} {}", tid("alerts-panel"), tid("alert-late")),
+        "raised 40 s later",
+        "the summarised breach's true due time",
+    );
+    let due = run(
+        &desk,
+        "the due time in the window's format",
+        "const f = await import('./js/format.js'); return f.fullDateTime('2026-11-20T10:00:00.000Z');",
+    );
+    let due = due.as_str().expect("a string");
+    assert!(
+        late.contains(&format!("Due {due}")),
+        "the line gives the due time: {late:?}"
+    );
+    let lines = run(
+        &desk,
+        "the alert items and their late lines",
+        "return [...document.querySelectorAll('[data-testid=\"alert-item\"]')].map((li) => ({\n\
+           title: li.querySelector('[data-testid=\"alert-title\"]').textContent,\n\
+           late: !!li.querySelector('[data-testid=\"alert-late\"]') }));",
+    );
+    let on_time = lines
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|l| l["title"].as_str().is_some_and(|t| t.contains("on time")))
+        .unwrap_or_else(|| panic!("the on-time alert is listed: {lines}"));
+    assert_eq!(
+        on_time["late"], false,
+        "an alert raised within its second says nothing more: {lines}"
+    );
+    shot(&desk, "alerts with the true due time");
     desk.quit();
 }
