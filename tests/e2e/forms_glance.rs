@@ -397,6 +397,24 @@ fn settings_sla_labels_every_input_and_says_when_response_and_resolution_warning
     desk.click("settings-add");
     answer_discard(&desk, "discard-stay", "Add rule over a half-typed rule");
     assert_eq!(value_of(&desk, "rule-name"), "Half-typed rule");
+
+    // ── Reminders: the core's refusal of an update reminder sits at those inputs, not at the
+    //    top of the form ───────────────────────────────────────────────────────────────────
+    desk.click("settings-tab-reminders");
+    answer_discard(&desk, "discard-confirm", "leaving a half-typed rule");
+    desk.visible("reminders-form");
+    desk.fill("reminder-update-P1", "99999999");
+    desk.click("reminders-save");
+    let message = desk.text("error-update_minutes");
+    assert!(
+        message.contains("Update reminders"),
+        "the refusal names the update reminders: {message:?}"
+    );
+    assert!(
+        !desk.is_visible("form-error"),
+        "nothing is shown at form level for a field the form has"
+    );
+    shot(&desk, "reminders refusal at the field");
     desk.quit();
 }
 
