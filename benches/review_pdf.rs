@@ -158,6 +158,7 @@ fn review(rows: usize, paper: PaperSize) -> ReportDocument {
             Block::Paragraph("The review was generated from the incident's event log. The hash of the last event:".into()),
             Block::Mono("event #1873 · sha256 3fa2c9e0b71d44a8e5f06c2d9b8a7f1e0d3c5b4a69788e7f6a5b4c3d2e1f0a9b".into()),
         ],
+        ..Default::default()
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Every refusal a user can meet is one of these variants, each with a stable `code` the UI can
 //! switch on and a message written for a person. A validation error also names the field, so the
-//! form can show the message next to it.
+//! form can show the message next to it; a form with several bad fields gets every one of them
+//! at once (`Error::Problems`), so the user fixes the form in one pass.
 
 use serde::Serialize;
 
@@ -12,6 +13,10 @@ pub enum Error {
     /// Input that breaks a rule; nothing was written.
     #[error("{message}")]
     Validation { field: String, message: String },
+    /// Input that breaks several rules at once: every invalid field with its message, in form
+    /// order (never empty; built by [`Problems::finish`]). Reads as its first problem.
+    #[error("{}", first_message(.0))]
+    Problems(Vec<Problem>),
     /// The record asked for does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -62,7 +67,7 @@ impl Error {
     /// The stable code the UI and tests switch on.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Validation { .. } => "validation",
+            Error::Validation { .. } | Error::Problems(_) => "validation",
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
             Error::InvalidTransition(_) => "invalid_transition",
@@ -81,16 +86,95 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Validation { field, .. } => Some(field),
+            Error::Problems(p) => p.first().map(|p| p.field.as_str()),
             _ => None,
         }
     }
 
-    /// The `{code, message, field?}` shape the UI receives.
+    /// Every field problem of a validation error (one for a single-field refusal); empty for
+    /// any other error.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            Error::Validation { field, message } => vec![Problem {
+                field: field.clone(),
+                message: message.clone(),
+            }],
+            Error::Problems(p) => p.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The `{code, message, field?, problems?}` shape the UI receives: `field` and `message`
+    /// are the first problem, `problems` lists every one (validation errors only).
     pub fn to_payload(&self) -> ErrorPayload {
         ErrorPayload {
             code: self.code().to_string(),
             message: self.to_string(),
             field: self.field().map(str::to_string),
+            problems: self.problems(),
+        }
+    }
+}
+
+fn first_message(p: &[Problem]) -> &str {
+    p.first()
+        .map(|p| p.message.as_str())
+        .unwrap_or("The input is not valid")
+}
+
+/// One invalid field of a form and what is wrong with it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+/// Collects the validation problems of a whole form, so a refusal names every invalid field
+/// rather than the first one. Any other error (storage, not found) still stops at once.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Problems::default()
+    }
+
+    /// The value of `r`, or None after noting its validation problems; other errors pass on.
+    pub fn take<T>(&mut self, r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(e @ (Error::Validation { .. } | Error::Problems(_))) => {
+                for p in e.problems() {
+                    // One message per field: a later check of the same field adds nothing new.
+                    if !self.0.iter().any(|x| x.field == p.field) {
+                        self.0.push(p);
+                    }
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Notes a problem found outside a `Result`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        let _ = self.take::<()>(Err(Error::validation(field, message)));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Ok when nothing was noted; otherwise the refusal listing every problem.
+    pub fn finish(self) -> Result<()> {
+        let mut p = self.0;
+        match p.len() {
+            0 => Ok(()),
+            1 => {
+                let Problem { field, message } = p.remove(0);
+                Err(Error::Validation { field, message })
+            }
+            _ => Err(Error::Problems(p)),
         }
     }
 }
@@ -148,4 +232,7 @@ pub struct ErrorPayload {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every invalid field of the input, first one first (validation errors only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
 }

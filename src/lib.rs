@@ -28,4 +28,4 @@ pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use desk::{Change, Desk, DATABASE_FILE};
-pub use error::{Error, ErrorPayload, Result};
+pub use error::{Error, ErrorPayload, Problem, Problems, Result};

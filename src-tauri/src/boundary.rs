@@ -62,6 +62,7 @@ pub fn internal(detail: &str) -> ApiError {
              report it with this text: {detail}"
         ),
         field: None,
+        problems: Vec::new(),
     })
 }
 
@@ -115,6 +116,7 @@ fn missing_argument(command: &str, key: &str) -> ApiError {
         code: INVALID_INPUT.into(),
         message: format!("The request to {command} has no `{key}`; nothing was saved."),
         field: Some(key.into()),
+        problems: Vec::new(),
     })
 }
 
@@ -141,6 +143,7 @@ fn invalid_input(command: &str, path: &str, inner: &str) -> ApiError {
         code: INVALID_INPUT.into(),
         message,
         field: innermost_key(&full),
+        problems: Vec::new(),
     })
 }
 
@@ -259,5 +262,19 @@ mod tests {
         let e = r.expect_err("error").0;
         assert_eq!((e.code.as_str(), e.message.as_str()), ("not_found", "gone"));
         assert_eq!(guard(|| Ok::<_, ApiError>(5)).ok(), Some(5));
+    }
+
+    #[test]
+    fn a_validation_error_reaches_the_window_with_every_problem() {
+        let mut p = incident_desk::Problems::new();
+        p.add("title", "Title is required");
+        p.add("impact", "Impact must be one of: …");
+        let r: Result<(), ApiError> = guard(|| p.finish());
+        let json = serde_json::to_value(r.expect_err("error")).expect("json");
+        assert_eq!(json["code"], "validation");
+        assert_eq!(json["field"], "title");
+        assert_eq!(json["message"], "Title is required");
+        assert_eq!(json["problems"][1]["field"], "impact");
+        assert_eq!(json["problems"].as_array().map(Vec::len), Some(2));
     }
 }

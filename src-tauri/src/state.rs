@@ -55,6 +55,7 @@ fn unavailable(message: &str) -> ErrorPayload {
         code: UNAVAILABLE.into(),
         message: message.into(),
         field: None,
+        problems: Vec::new(),
     }
 }
 
@@ -312,7 +313,7 @@ fn close_desk(desk: Desk) {
     drop(desk);
 }
 
-/// The `{code, message, field?}` every command rejects with.
+/// The `{code, message, field?, problems?}` every command rejects with.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
 pub struct ApiError(pub ErrorPayload);

@@ -18,12 +18,34 @@ use crate::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-/// The actor the engine records its own events under.
-pub fn engine_actor(what: &str) -> Actor {
+/// The name the desk's own timeline entries carry (due times, warnings, breaches, escalation
+/// rules, re-measures), so they are never credited to the operator who happened to be at work.
+pub const SYSTEM_ACTOR: &str = "Incident Desk";
+
+/// The actor the engine records its own events under: no person, the desk's name.
+pub fn engine_actor() -> Actor {
     Actor {
         id: None,
-        name: format!("Incident Desk ({what})"),
+        name: SYSTEM_ACTOR.into(),
     }
+}
+
+/// The breaches recorded on an incident: each clock whose breach deadline fired, with the due
+/// time it was breached at. These win over any recomputation (a breach that happened stays).
+pub fn recorded_breaches(
+    conn: &Connection,
+    incident_id: i64,
+) -> Result<Vec<(ClockKind, DateTime<Utc>)>> {
+    Ok(store::deadlines_of(conn, incident_id)?
+        .into_iter()
+        .filter(|d| d.fired_at.is_some())
+        .filter_map(|d| {
+            ClockKind::ALL
+                .into_iter()
+                .find(|c| d.kind == rules::sla_kind(*c, 100))
+                .map(|c| (c, d.due_at))
+        })
+        .collect())
 }
 
 /// The clock-relevant history of an incident, read from its events.
@@ -42,18 +64,29 @@ pub fn panel(
     now: DateTime<Utc>,
 ) -> Result<SlaPanel> {
     let h = history(conn, inc)?;
-    rules::panel_from(cfg, inc, &h, &store::pause_events(conn, inc.id)?, now)
+    rules::panel_from(
+        cfg,
+        inc,
+        &h,
+        &store::pause_events(conn, inc.id)?,
+        &recorded_breaches(conn, inc.id)?,
+        now,
+    )
 }
 
 /// Recomputes every deadline of `inc` (just changed, in this transaction) and records moved SLA
-/// due times on its timeline.
+/// due times on its timeline, as the desk's own entries. `why` is the entries' detail when the
+/// cause is not the incident's own change (an SLA policy changed); otherwise they name the
+/// priority's target. A deadline that already fired keeps its due time: the warning or breach
+/// it recorded happened then.
 pub fn refresh(
     conn: &Connection,
     cfg: &SlaConfig,
     inc: &Incident,
-    actor: &Actor,
+    why: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let actor = &engine_actor();
     let h = history(conn, inc)?;
     let (policy, cal, _) = rules::policy_calendar(cfg, inc.priority)?;
     // (kind, due, repeatable)
@@ -112,6 +145,7 @@ pub fn refresh(
             (Some(d), None) if d.fired_at.is_none() => store::delete_pending(conn, inc.id, kind)?,
             (_, None) => {}
             (Some(d), Some(due)) if d.due_at == *due => {}
+            (Some(d), Some(_)) if d.fired_at.is_some() && !*repeatable => {}
             (Some(d), Some(due)) => store::upsert_deadline(
                 conn,
                 inc.id,
@@ -140,7 +174,10 @@ pub fn refresh(
                         }),
                         old_value: old_due.as_ref().map(ts),
                         new_value: due.as_ref().map(ts),
-                        detail: Some(format!("{} target", inc.priority.label())),
+                        detail: Some(match why {
+                            Some(w) => w.to_string(),
+                            None => format!("{} target", inc.priority.label()),
+                        }),
                     },
                 )?;
             }
@@ -154,14 +191,15 @@ pub fn refresh(
     Ok(())
 }
 
-/// Recomputes the deadlines of every open incident (after a policy, calendar or rule change).
-pub fn refresh_all(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+/// Recomputes the deadlines of every open incident (after a policy, calendar or rule change);
+/// each incident whose due time moves gets a re-measure entry whose detail is `why` ("SLA
+/// policy P1 changed: response 1 → 60 min"). Recorded breaches stay as they are.
+pub fn refresh_all(conn: &Connection, why: &str, now: DateTime<Utc>) -> Result<usize> {
     let cfg = store::load_config(conn)?;
     let ids = incidents::open_ids(conn)?;
-    let actor = engine_actor("SLA settings changed");
     for id in &ids {
         let inc = incidents::get(conn, *id)?;
-        refresh(conn, &cfg, &inc, &actor, now)?;
+        refresh(conn, &cfg, &inc, Some(why), now)?;
     }
     Ok(ids.len())
 }

@@ -33,7 +33,7 @@ fn fire_one(
     let head = format!("{} {}", p.as_str(), inc.number);
     let body = format!("{} ({})", inc.title, who(&inc));
     let parts: Vec<&str> = d.kind.split(':').collect();
-    let sla_actor = engine_actor("SLA");
+    let sla_actor = engine_actor();
     let (kind, title) = match parts.as_slice() {
         [clock, "warning", pct] => {
             events::append(
@@ -145,7 +145,8 @@ fn run_rule(
     inc: &Incident,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let actor = engine_actor(&format!("rule “{}”", rule.name));
+    // The desk acts, not a person; the rule's name goes into the recorded reason instead.
+    let actor = engine_actor();
     let reason = if rule.reason.trim().is_empty() {
         format!(
             "Rule “{}”: {} {} min after logging",
@@ -157,7 +158,7 @@ fn run_rule(
             rule.after_minutes
         )
     } else {
-        rule.reason.clone()
+        format!("Rule “{}”: {}", rule.name, rule.reason.trim())
     };
     let team = |id: i64| -> Result<Option<crate::domain::model::Team>> {
         Ok(crate::store::catalog::teams(conn)?
@@ -294,7 +295,7 @@ pub fn fire_due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Alert>> {
 /// Marks every past deadline as history without raising alerts: for generated data, whose
 /// past is not news. Warnings and breaches still get their events at their true times.
 pub fn settle_history(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
-    let actor = engine_actor("SLA");
+    let actor = engine_actor();
     let mut n = 0;
     loop {
         let due = store::due(conn, &now, 1000)?;

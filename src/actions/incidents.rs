@@ -7,6 +7,7 @@
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::limits;
 use crate::domain::model::*;
+use crate::error::Problems;
 use crate::store::catalog;
 use crate::store::events::{self, Actor, NewEvent};
 use crate::store::incidents;
@@ -108,7 +109,7 @@ fn instant(s: &str, field: &str, label: &str, now: DateTime<Utc>) -> Result<Date
 fn started_at(value: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(now),
-        Some(s) => instant(s, "started_at", "Started", now),
+        Some(s) => instant(s, "started_at", "The start time", now),
     }
 }
 
@@ -165,53 +166,113 @@ pub fn log(
     now: DateTime<Utc>,
     input: &NewIncident,
 ) -> Result<i64> {
-    let title = title(&input.title)?;
-    let description = required(
+    // Every field is checked before anything is refused, so the form shows all its problems.
+    let mut p = Problems::new();
+    let title = p.take(title(&input.title))?;
+    let description = p.take(required(
         &input.description,
         "description",
         "Description",
         limits::MAX_TEXT,
-    )?;
-    let (category_id, category_name) = category(conn, input.category_id)?;
-    let (service_id, service_name) = service(conn, input.service_id)?;
-    let reporter_name = required(
+    ))?;
+    let category = p.take(category(conn, input.category_id))?;
+    let service = p.take(service(conn, input.service_id))?;
+    let reporter_name = p.take(required(
         &input.reporter_name,
         "reporter_name",
         "Reporter name",
         limits::MAX_NAME,
-    )?;
-    let reporter_contact = required(
+    ))?;
+    let reporter_contact = p.take(required(
         &input.reporter_contact,
         "reporter_contact",
         "Reporter contact (e-mail or phone)",
         limits::MAX_LINE,
-    )?;
-    let channel = required_choice(&input.channel, "channel", "Channel", Channel::parse)?;
-    let started_at = started_at(input.started_at.as_deref(), now)?;
+    ))?;
+    let channel = p.take(required_choice(
+        &input.channel,
+        "channel",
+        "Channel",
+        Channel::parse,
+    ))?;
+    let started_at = p.take(started_at(input.started_at.as_deref(), now))?;
     let detected_at = match input
         .detected_at
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        None => now,
-        Some(s) => instant(s, "detected_at", "Detected", now)?,
+        None => Some(now),
+        Some(s) => p.take(instant(s, "detected_at", "The detection time", now))?,
     };
-    if detected_at < started_at {
-        return Err(Error::validation(
-            "detected_at",
-            "Detected cannot be before the incident started",
-        ));
+    if let (Some(started), Some(detected)) = (started_at, detected_at) {
+        if detected < started {
+            p.add(
+                "detected_at",
+                "The detection time cannot be before the incident started",
+            );
+        }
     }
-    let users_affected = users_affected(input.users_affected)?;
-    let impact = required_choice(&input.impact, "impact", "Impact", Impact::parse)?;
-    let urgency = required_choice(&input.urgency, "urgency", "Urgency", Urgency::parse)?;
-    let computed = catalog::priority_matrix(conn)?.priority(impact, urgency);
-    let (priority, override_reason) = priority_with_override(
-        computed,
-        input.priority_override.as_deref(),
-        input.priority_override_reason.as_deref(),
-    )?;
+    let users_affected = p.take(users_affected(input.users_affected))?;
+    let impact = p.take(required_choice(
+        &input.impact,
+        "impact",
+        "Impact",
+        Impact::parse,
+    ))?;
+    let urgency = p.take(required_choice(
+        &input.urgency,
+        "urgency",
+        "Urgency",
+        Urgency::parse,
+    ))?;
+    let matrix = catalog::priority_matrix(conn)?;
+    let overridden = match (impact, urgency) {
+        (Some(i), Some(u)) => {
+            let computed = matrix.priority(i, u);
+            p.take(priority_with_override(
+                computed,
+                input.priority_override.as_deref(),
+                input.priority_override_reason.as_deref(),
+            ))?
+            .map(|(priority, reason)| (computed, priority, reason))
+        }
+        _ => None,
+    };
+    p.finish()?;
+    let (
+        Some(title),
+        Some(description),
+        Some((category_id, category_name)),
+        Some((service_id, service_name)),
+        Some(reporter_name),
+        Some(reporter_contact),
+        Some(channel),
+        Some(started_at),
+        Some(detected_at),
+        Some(users_affected),
+        Some(impact),
+        Some(urgency),
+        Some((computed, priority, override_reason)),
+    ) = (
+        title,
+        description,
+        category,
+        service,
+        reporter_name,
+        reporter_contact,
+        channel,
+        started_at,
+        detected_at,
+        users_affected,
+        impact,
+        urgency,
+        overridden,
+    )
+    else {
+        // finish() refuses whenever a field was refused, so every value is here.
+        return Err(Error::validation("title", "The new incident is not valid"));
+    };
 
     let id = incidents::next_id(conn)?;
     let inc = Incident {
@@ -287,7 +348,7 @@ pub fn log(
         events::append(conn, id, &now, actor, &e)?;
     }
     let cfg = crate::store::sla::load_config(conn)?;
-    crate::actions::deadlines::refresh(conn, &cfg, &inc, actor, now)?;
+    crate::actions::deadlines::refresh(conn, &cfg, &inc, None, now)?;
     Ok(id)
 }
 
@@ -376,7 +437,7 @@ pub fn change(
         )?;
     }
     let cfg = crate::store::sla::load_config(conn)?;
-    crate::actions::deadlines::refresh(conn, &cfg, &next, actor, now)?;
+    crate::actions::deadlines::refresh(conn, &cfg, &next, None, now)?;
     Ok(())
 }
 
@@ -411,6 +472,8 @@ pub fn edit(
         Action::Edit,
         |conn, cur, next| {
             let mut out = Vec::new();
+            // Every field is checked before anything is refused: the form shows all problems.
+            let mut p = Problems::new();
             let text = |field: &'static str,
                         label: &str,
                         max: usize,
@@ -431,40 +494,44 @@ pub fn edit(
                 }
                 Ok(())
             };
-            text(
+            p.take(text(
                 "title",
                 "Title",
                 limits::MAX_TITLE,
                 &c.title,
                 &mut next.title,
                 &mut out,
-            )?;
-            text(
+            ))?;
+            p.take(text(
                 "description",
                 "Description",
                 limits::MAX_TEXT,
                 &c.description,
                 &mut next.description,
                 &mut out,
-            )?;
-            text(
+            ))?;
+            p.take(text(
                 "reporter_name",
                 "Reporter name",
                 limits::MAX_NAME,
                 &c.reporter_name,
                 &mut next.reporter_name,
                 &mut out,
-            )?;
-            text(
+            ))?;
+            p.take(text(
                 "reporter_contact",
                 "Reporter contact",
                 limits::MAX_LINE,
                 &c.reporter_contact,
                 &mut next.reporter_contact,
                 &mut out,
-            )?;
-            if c.category_id.is_some() {
-                let (id, name) = category(conn, c.category_id)?;
+            ))?;
+            if let Some((id, name)) = c
+                .category_id
+                .map(|_| p.take(category(conn, c.category_id)))
+                .transpose()?
+                .flatten()
+            {
                 if id != cur.category_id {
                     out.push(NewEvent::change(
                         "category_id",
@@ -475,8 +542,12 @@ pub fn edit(
                     next.category_name = name;
                 }
             }
-            if c.service_id.is_some() {
-                let (id, name) = service(conn, c.service_id)?;
+            if let Some((id, name)) = c
+                .service_id
+                .map(|_| p.take(service(conn, c.service_id)))
+                .transpose()?
+                .flatten()
+            {
                 if id != cur.service_id {
                     out.push(NewEvent::change(
                         "service_id",
@@ -488,8 +559,8 @@ pub fn edit(
                 }
             }
             if let Some(ch) = &c.channel {
-                let ch = required_choice(ch, "channel", "Channel", Channel::parse)?;
-                if ch != cur.channel {
+                let ch = p.take(required_choice(ch, "channel", "Channel", Channel::parse))?;
+                if let Some(ch) = ch.filter(|ch| *ch != cur.channel) {
                     out.push(NewEvent::change(
                         "channel",
                         Some(cur.channel.label().into()),
@@ -499,8 +570,8 @@ pub fn edit(
                 }
             }
             if let Some(s) = c.started_at.as_deref().filter(|s| !s.trim().is_empty()) {
-                let t = started_at(Some(s), now)?;
-                if t != cur.started_at {
+                let t = p.take(started_at(Some(s), now))?;
+                if let Some(t) = t.filter(|t| *t != cur.started_at) {
                     out.push(NewEvent::change(
                         "started_at",
                         Some(crate::store::ts(&cur.started_at)),
@@ -510,8 +581,8 @@ pub fn edit(
                 }
             }
             if let Some(n) = c.users_affected {
-                let n = users_affected(Some(n))?;
-                if n != cur.users_affected {
+                let n = p.take(users_affected(Some(n)))?;
+                if let Some(n) = n.filter(|n| *n != cur.users_affected) {
                     out.push(NewEvent::change(
                         "users_affected",
                         cur.users_affected.map(|x| x.to_string()),
@@ -521,8 +592,8 @@ pub fn edit(
                 }
             }
             if let Some(v) = &c.impact {
-                let v = required_choice(v, "impact", "Impact", Impact::parse)?;
-                if v != cur.impact {
+                let v = p.take(required_choice(v, "impact", "Impact", Impact::parse))?;
+                if let Some(v) = v.filter(|v| *v != cur.impact) {
                     out.push(NewEvent::change(
                         "impact",
                         Some(cur.impact.label().into()),
@@ -532,8 +603,8 @@ pub fn edit(
                 }
             }
             if let Some(v) = &c.urgency {
-                let v = required_choice(v, "urgency", "Urgency", Urgency::parse)?;
-                if v != cur.urgency {
+                let v = p.take(required_choice(v, "urgency", "Urgency", Urgency::parse))?;
+                if let Some(v) = v.filter(|v| *v != cur.urgency) {
                     out.push(NewEvent::change(
                         "urgency",
                         Some(cur.urgency.label().into()),
@@ -546,11 +617,14 @@ pub fn edit(
                 catalog::priority_matrix(conn)?.priority(next.impact, next.urgency);
             // An existing override stays unless the edit clears or replaces it.
             let (priority, reason) = match c.priority_override.as_deref() {
-                Some(p) => priority_with_override(
-                    next.computed_priority,
-                    Some(p),
-                    c.priority_override_reason.as_deref(),
-                )?,
+                Some(o) => {
+                    let r = p.take(priority_with_override(
+                        next.computed_priority,
+                        Some(o),
+                        c.priority_override_reason.as_deref(),
+                    ))?;
+                    r.unwrap_or((cur.priority, cur.priority_override_reason.clone()))
+                }
                 None if cur.priority_override_reason.is_some() => {
                     (cur.priority, cur.priority_override_reason.clone())
                 }
@@ -575,6 +649,7 @@ pub fn edit(
                     ),
                 }
             }
+            p.finish()?;
             next.priority = priority;
             next.priority_override_reason = reason;
             Ok(out)
@@ -718,18 +793,20 @@ pub fn escalate(
         |conn, cur, next| {
             let to = match kind {
                 EscalationKind::Functional => {
+                    let teams = catalog::teams(conn)?;
                     let tid = input.team_id.ok_or_else(|| {
                         Error::validation(
                             "team_id",
-                            "Functional escalation needs the team that takes the incident over",
+                            if teams.is_empty() {
+                                "Functional escalation needs the team that takes the incident over, and this desk has no team yet: add one in Settings → Teams"
+                            } else {
+                                "Functional escalation needs the team that takes the incident over"
+                            },
                         )
                     })?;
-                    let team = catalog::teams(conn)?
-                        .into_iter()
-                        .find(|t| t.id == tid)
-                        .ok_or_else(|| {
-                            Error::validation("team_id", format!("Team {tid} does not exist"))
-                        })?;
+                    let team = teams.into_iter().find(|t| t.id == tid).ok_or_else(|| {
+                        Error::validation("team_id", format!("Team {tid} does not exist"))
+                    })?;
                     if cur.team_id == Some(tid) {
                         return Err(Error::validation(
                             "team_id",
@@ -759,13 +836,27 @@ pub fn escalate(
                     person_name(conn, pid, "person_id", "Person")?
                 }
             };
-            Ok(vec![NewEvent {
+            let mut out = vec![NewEvent {
                 kind: "escalated",
                 field: Some(kind.as_str()),
                 old_value: cur.team_name.clone(),
-                new_value: Some(to),
+                new_value: Some(to.clone()),
                 detail: Some(reason),
-            }])
+            }];
+            // Handing over to another team clears the person: recorded, never silent.
+            if let (Some(person), None) = (&cur.assignee_name, &next.assignee_name) {
+                out.push(NewEvent {
+                    kind: "assigned",
+                    field: Some("assignee_id"),
+                    old_value: Some(person.clone()),
+                    new_value: None,
+                    detail: Some(format!(
+                        "Escalated to {}: the receiving team decides who works it",
+                        next.team_name.as_deref().unwrap_or("another team")
+                    )),
+                });
+            }
+            Ok(out)
         },
     )
 }
@@ -978,7 +1069,10 @@ pub fn reopen(
                 kind: "reopened",
                 field: None,
                 old_value: None,
-                new_value: Some(format!("reopened {} time(s)", next.reopen_count)),
+                new_value: Some(match next.reopen_count {
+                    1 => "reopened once".to_string(),
+                    n => format!("reopened {n} times"),
+                }),
                 detail: Some(reason),
             }])
         },

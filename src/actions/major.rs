@@ -248,11 +248,17 @@ pub fn correct_milestone(
                 ),
             )
         })?;
-    limits::check_date(at.date_naive(), "at", "A milestone")?;
+    let what = match input.milestone {
+        Milestone::Started => "The start time",
+        Milestone::Detected => "The detection time",
+        Milestone::WorkaroundAvailable => "The workaround time",
+        Milestone::Resolved => "The resolution time",
+    };
+    limits::check_date(at.date_naive(), "at", what)?;
     if limits::is_future(at, now) {
         return Err(Error::validation(
             "at",
-            "A milestone cannot be in the future",
+            format!("{what} cannot be in the future"),
         ));
     }
     let reason = limits::text(&input.reason, "reason", "The reason", limits::MAX_TEXT)?;
@@ -275,7 +281,7 @@ pub fn correct_milestone(
                     if at > cur.detected_at {
                         return Err(Error::validation(
                             "at",
-                            "Started cannot be after the incident was detected",
+                            "The start time cannot be after the detection time",
                         ));
                     }
                     next.started_at = at;
@@ -285,7 +291,7 @@ pub fn correct_milestone(
                     if at < cur.started_at || at > cur.logged_at {
                         return Err(Error::validation(
                             "at",
-                            "Detected must lie between the start and the logging of the incident",
+                            "The detection time must lie between the start and the logging of the incident",
                         ));
                     }
                     next.detected_at = at;

@@ -64,13 +64,23 @@ pub fn edit(
     let r = get_review(conn, input.incident_id)?;
     check_version(&r, input.expected_version)?;
     let amendment = final_reason(&r, input.reason.as_deref())?;
-    let fields: [(&str, &Option<String>, &String); 6] = [
+    let fields: [(&str, &Option<String>, &String); 8] = [
         ("summary", &input.summary, &r.summary),
         ("detection", &input.detection, &r.detection),
         (
             "technical_response",
             &input.technical_response,
             &r.technical_response,
+        ),
+        (
+            "escalation_analysis",
+            &input.escalation_analysis,
+            &r.escalation_analysis,
+        ),
+        (
+            "communication_analysis",
+            &input.communication_analysis,
+            &r.communication_analysis,
         ),
         ("went_well", &input.went_well, &r.went_well),
         ("went_badly", &input.went_badly, &r.went_badly),
@@ -271,7 +281,81 @@ pub fn finalise(
         actor,
         &NewEvent::action("review_finalised", None),
     )?;
+    // What is signed off is the record as it stands now, the finalisation event included.
+    let review = get_review(conn, incident_id)?;
+    let events = events::for_incident(conn, incident_id)?;
+    let incident = incidents::get(conn, incident_id)?;
+    let signed = sign_off(conn, &review, incident, major, &events)?;
+    store::set_signed_off(conn, review.id, &signed)?;
     Ok(())
+}
+
+/// The signed-off content of `review` from the incident's `events` (all of them: the caller
+/// passes the range that was signed off).
+fn sign_off(
+    conn: &Connection,
+    review: &Review,
+    incident: Incident,
+    major: Option<MajorRecord>,
+    events: &[Event],
+) -> Result<SignedOff> {
+    let timeline = timeline_of(&incident, events);
+    let actions = store::actions(conn, review.id)?;
+    let warnings = action_warnings(actions.len());
+    let (last_event_id, last_event_hash) = match events.last() {
+        Some(e) => (e.id, events::hash_of(conn, e.id)?.unwrap_or_default()),
+        None => (0, String::new()),
+    };
+    let fingerprint = fingerprint(
+        review,
+        &incident,
+        &major,
+        &timeline,
+        &actions,
+        &[],
+        &last_event_hash,
+    )?;
+    Ok(SignedOff {
+        organisation: catalog::setting(conn, "organisation")?,
+        incident,
+        major,
+        timeline,
+        actions,
+        warnings,
+        last_event_id,
+        last_event_hash,
+        fingerprint,
+    })
+}
+
+/// The review's timeline: when the disruption started and was detected, then every event.
+fn timeline_of(incident: &Incident, events: &[Event]) -> Vec<TimelineEntry> {
+    let mut timeline = vec![
+        TimelineEntry {
+            at: incident.started_at,
+            who: "—".into(),
+            what: "The disruption started".into(),
+            detail: None,
+        },
+        TimelineEntry {
+            at: incident.detected_at,
+            who: "—".into(),
+            what: format!("Detected ({})", incident.channel.label()),
+            detail: None,
+        },
+    ];
+    timeline.extend(events.iter().map(entry_of));
+    timeline.sort_by_key(|t| t.at);
+    timeline
+}
+
+fn entry_of(e: &Event) -> TimelineEntry {
+    TimelineEntry {
+        at: e.at,
+        who: e.actor.clone(),
+        what: e.summary.clone(),
+        detail: e.detail.clone(),
+    }
 }
 
 /// Figures of an incident, from its recorded history (milestone corrections included).
@@ -294,7 +378,7 @@ pub fn figures(
             outcome: match c.state {
                 ClockState::Met => "met",
                 ClockState::Breached => "breached",
-                ClockState::Running => "running",
+                ClockState::Running | ClockState::Warning => "running",
                 ClockState::Paused => "paused",
             }
             .into(),
@@ -486,61 +570,68 @@ pub fn figures(
 
 pub fn view(conn: &Connection, incident_id: i64, now: DateTime<Utc>) -> Result<ReviewView> {
     let review = get_review(conn, incident_id)?;
-    let incident = incidents::get(conn, incident_id)?;
-    let major = crate::store::major::record(conn, incident_id)?;
     let events = events::for_incident(conn, incident_id)?;
-    // A final review shows the figures it was signed off with.
-    let snapshot = store::figures_snapshot(conn, review.id)?;
-    let figures = match snapshot {
-        Some(frozen) if review.status == "final" => frozen,
-        _ => figures(conn, &incident, &events, major.as_ref(), now)?,
-    };
-    let mut timeline = vec![
-        TimelineEntry {
-            at: incident.started_at,
-            who: "—".into(),
-            what: "The disruption started".into(),
-            detail: None,
-        },
-        TimelineEntry {
-            at: incident.detected_at,
-            who: "—".into(),
-            what: format!("Detected ({})", incident.channel.label()),
-            detail: None,
-        },
-    ];
-    timeline.extend(events.iter().map(|e| TimelineEntry {
-        at: e.at,
-        who: e.actor.clone(),
-        what: e.summary.clone(),
-        detail: e.detail.clone(),
-    }));
-    timeline.sort_by_key(|t| t.at);
     let actions = store::actions(conn, review.id)?;
     let amendments = store::amendments(conn, review.id)?;
-    let mut warnings = Vec::new();
-    match actions.len() {
-        0 => warnings.push("No action items yet: the reference recommends two or three specific, actionable improvements.".to_string()),
-        n if n > 3 => warnings.push(format!("{n} action items: the reference recommends two or three specific improvements rather than many vague ones.")),
-        _ => {}
-    }
-    let (last_event_id, last_event_hash) = events::last_of_incident(conn, incident_id)?;
-    let fingerprint = {
-        use sha2::{Digest, Sha256};
-        let content = serde_json::to_string(&(
-            &review,
-            &incident,
-            &major,
-            &timeline,
-            &actions,
-            &amendments,
-            &last_event_hash,
-        ))?;
-        Sha256::digest(content.as_bytes())
+    let (latest_event_id, latest_event_hash) = events::last_of_incident(conn, incident_id)?;
+    if review.status == "final" {
+        let signed = match store::signed_off(conn, review.id)? {
+            Some(s) => s,
+            // Finalised before the signed-off content was kept (schema 10): the range ends at
+            // the finalisation event, the rest of the record as it is now.
+            None => {
+                let end = events
+                    .iter()
+                    .rposition(|e| e.kind == "review_finalised")
+                    .map_or(events.len(), |i| i + 1);
+                let incident = incidents::get(conn, incident_id)?;
+                let major = crate::store::major::record(conn, incident_id)?;
+                sign_off(conn, &review, incident, major, &events[..end])?
+            }
+        };
+        // A final review shows the figures it was signed off with.
+        let figures = match store::figures_snapshot(conn, review.id)? {
+            Some(frozen) => frozen,
+            None => figures(conn, &signed.incident, &events, signed.major.as_ref(), now)?,
+        };
+        let after_sign_off = events
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
+            .filter(|e| e.id > signed.last_event_id)
+            .map(entry_of)
+            .collect();
+        return Ok(ReviewView {
+            review,
+            incident: signed.incident,
+            major: signed.major,
+            figures,
+            timeline: signed.timeline,
+            actions,
+            amendments,
+            warnings: signed.warnings,
+            last_event_id: signed.last_event_id,
+            last_event_hash: signed.last_event_hash,
+            fingerprint: signed.fingerprint,
+            signed_off_actions: Some(signed.actions),
+            signed_off_organisation: signed.organisation,
+            after_sign_off,
+            latest_event_id,
+            latest_event_hash,
+        });
+    }
+    let incident = incidents::get(conn, incident_id)?;
+    let major = crate::store::major::record(conn, incident_id)?;
+    let figures = figures(conn, &incident, &events, major.as_ref(), now)?;
+    let timeline = timeline_of(&incident, &events);
+    let warnings = action_warnings(actions.len());
+    let fingerprint = fingerprint(
+        &review,
+        &incident,
+        &major,
+        &timeline,
+        &actions,
+        &amendments,
+        &latest_event_hash,
+    )?;
     Ok(ReviewView {
         review,
         incident,
@@ -550,8 +641,13 @@ pub fn view(conn: &Connection, incident_id: i64, now: DateTime<Utc>) -> Result<R
         actions,
         amendments,
         warnings,
-        last_event_id,
-        last_event_hash,
+        last_event_id: latest_event_id,
+        last_event_hash: latest_event_hash.clone(),
         fingerprint,
+        signed_off_actions: None,
+        signed_off_organisation: None,
+        after_sign_off: Vec::new(),
+        latest_event_id,
+        latest_event_hash,
     })
 }

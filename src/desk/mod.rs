@@ -146,6 +146,7 @@ impl Desk {
                 criticalities: Criticality::choices(),
                 matrix: catalog::priority_matrix(tx)?,
                 operator: catalog::operator(tx)?,
+                vocabulary: crate::domain::vocabulary::vocabulary(),
             })
         })
     }
@@ -381,12 +382,16 @@ impl Desk {
         })
     }
 
-    /// Saves an SLA setting and re-measures every open incident against it, in one transaction.
-    fn save_sla<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// Saves an SLA setting and re-measures every open incident against it, in one transaction;
+    /// `f` returns the change in words, recorded on each incident whose due time it moves.
+    fn save_sla<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(T, String)>,
+    ) -> Result<T> {
         let now = self.clock.now();
         let out = self.db.write(|tx| {
-            let out = f(tx)?;
-            crate::actions::deadlines::refresh_all(tx, now)?;
+            let (out, why) = f(tx)?;
+            crate::actions::deadlines::refresh_all(tx, &why, now)?;
             Ok(out)
         })?;
         self.changed(None);
@@ -394,13 +399,25 @@ impl Desk {
     }
 
     pub fn save_sla_policy(&self, policy: &SlaPolicy) -> Result<SlaSettings> {
-        self.save_sla(|tx| sla_store::save_policy(tx, policy))?;
+        self.save_sla(|tx| {
+            let old = sla_store::policies(tx)?
+                .into_iter()
+                .find(|p| p.priority == policy.priority);
+            sla_store::save_policy(tx, policy)?;
+            Ok(((), crate::domain::sla::policy_change(old.as_ref(), policy)))
+        })?;
         self.sla_settings()
     }
 
     pub fn save_calendar(&self, calendar: &CalendarRecord, create: bool) -> Result<SlaSettings> {
         let id = if create { None } else { Some(calendar.id) };
-        self.save_sla(|tx| sla_store::save_calendar(tx, calendar, id))?;
+        self.save_sla(|tx| {
+            let saved = sla_store::save_calendar(tx, calendar, id)?;
+            Ok((
+                saved,
+                format!("SLA calendar {} changed", calendar.name.trim()),
+            ))
+        })?;
         self.sla_settings()
     }
 
@@ -448,18 +465,28 @@ impl Desk {
                 cal.holidays.push(h);
             }
             cal.holidays.sort_by_key(|h| h.day);
-            sla_store::save_calendar(tx, &cal, Some(calendar_id))
+            let saved = sla_store::save_calendar(tx, &cal, Some(calendar_id))?;
+            Ok((
+                saved,
+                format!("Holidays added to SLA calendar {}", cal.name),
+            ))
         })?;
         self.sla_settings()
     }
 
     pub fn save_escalation_rule(&self, rule: &EscalationRule) -> Result<SlaSettings> {
-        self.save_sla(|tx| sla_store::save_rule(tx, rule))?;
+        self.save_sla(|tx| {
+            let id = sla_store::save_rule(tx, rule)?;
+            Ok((id, format!("Escalation rule {} changed", rule.name.trim())))
+        })?;
         self.sla_settings()
     }
 
     pub fn save_reminders(&self, reminders: &ReminderSettings) -> Result<SlaSettings> {
-        self.save_sla(|tx| sla_store::save_reminders(tx, reminders))?;
+        self.save_sla(|tx| {
+            sla_store::save_reminders(tx, reminders)?;
+            Ok(((), "Reminder settings changed".to_string()))
+        })?;
         self.sla_settings()
     }
 
@@ -542,7 +569,13 @@ impl Desk {
         a: &crate::domain::major::Audience,
         create: bool,
     ) -> Result<CommunicationSettings> {
-        self.save_sla(|tx| crate::store::major::save_audience(tx, a, create))?;
+        self.save_sla(|tx| {
+            let out = crate::store::major::save_audience(tx, a, create)?;
+            Ok((
+                out,
+                format!("Stakeholder audience {} changed", a.name.trim()),
+            ))
+        })?;
         self.communication_settings()
     }
 
@@ -684,8 +717,13 @@ impl Desk {
         paper: crate::domain::report::PaperSize,
     ) -> Result<Vec<u8>> {
         let view = self.review(incident_id)?;
-        let doc =
-            crate::domain::review::document(&view, &self.organisation()?, paper, self.clock.now());
+        let organisation = self.organisation()?;
+        let mut doc =
+            crate::domain::review::document(&view, &organisation, paper, self.clock.now());
+        // The PDF's author: the organisation and the operator who exported it.
+        if let Some(operator) = self.db.read(|tx| catalog::operator(tx))? {
+            doc.author = format!("{} / {}", doc.organisation, operator.name);
+        }
         crate::domain::report::render_pdf(&doc)
     }
 
@@ -774,6 +812,15 @@ fn detail(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<In
     } else {
         Vec::new()
     };
+    // Pausing also needs a pause reason in the incident's policy: the action refuses without.
+    let can_pause = cfg
+        .policy(incident.priority)
+        .is_some_and(|p| !p.pause_reasons.is_empty());
+    let allowed_actions = crate::domain::lifecycle::allowed((&incident).into())
+        .into_iter()
+        .filter(|a| *a != crate::domain::lifecycle::Action::Pause || can_pause)
+        .map(|a| a.as_str().to_string())
+        .collect();
     Ok(IncidentDetail {
         timeline: events::for_incident(conn, id)?,
         review_status: crate::store::review::find(conn, id)?.map(|r| r.status),
@@ -781,6 +828,7 @@ fn detail(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<In
         sla,
         major,
         major_criteria,
+        allowed_actions,
     })
 }
 

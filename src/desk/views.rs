@@ -20,6 +20,10 @@ pub struct IncidentDetail {
     pub major_criteria: Vec<Criterion>,
     /// draft or final, once a post-incident review exists.
     pub review_status: Option<String>,
+    /// The actions the lifecycle allows now (`lifecycle::allowed`, snake_case: edit, assign,
+    /// acknowledge, note, escalate, workaround, resolve, verify, close, reopen, pause,
+    /// resume); the window offers these and no others.
+    pub allowed_actions: Vec<String>,
 }
 
 /// The lists forms choose from, in one call.
@@ -42,6 +46,8 @@ pub struct ReferenceData {
     pub criticalities: Vec<Choice>,
     pub matrix: PriorityMatrix,
     pub operator: Option<Person>,
+    /// `{ group: { value: label } }`: the labels of every value a user sees, one place.
+    pub vocabulary: crate::domain::vocabulary::Vocabulary,
 }
 
 /// Facts about the running desk for the title bar and the first-run screen.

@@ -1,7 +1,9 @@
 //! The incident status state machine and the preconditions of each action.
 //!
 //! Pure rules, no storage: given an incident's state and an action, either the status it moves
-//! to or a refusal that says what is missing. Every write in the desk asks here first.
+//! to or a refusal that says what is missing. Every write in the desk asks here first, and the
+//! window offers exactly the actions [`allowed`] lists, computed from the same rules, so it never
+//! shows a button the core would refuse.
 
 use crate::domain::model::{Incident, Status};
 use crate::{Error, Result};
@@ -43,6 +45,61 @@ impl Action {
         Action::Correct,
     ];
 
+    /// The actions a user picks from (everything but `Correct`, which is always allowed and
+    /// offered where milestones are shown), in the order the window lists them.
+    pub const OFFERED: [Action; 12] = [
+        Action::Edit,
+        Action::Assign,
+        Action::Acknowledge,
+        Action::Note,
+        Action::Escalate,
+        Action::Workaround,
+        Action::Resolve,
+        Action::Verify,
+        Action::Close,
+        Action::Reopen,
+        Action::Pause,
+        Action::Resume,
+    ];
+
+    /// The snake_case name the window receives in `allowed_actions`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Edit => "edit",
+            Action::Assign => "assign",
+            Action::Acknowledge => "acknowledge",
+            Action::Note => "note",
+            Action::Escalate => "escalate",
+            Action::Workaround => "workaround",
+            Action::Resolve => "resolve",
+            Action::Verify => "verify",
+            Action::Close => "close",
+            Action::Reopen => "reopen",
+            Action::Pause => "pause",
+            Action::Resume => "resume",
+            Action::Correct => "correct",
+        }
+    }
+
+    /// The button label, for the vocabulary.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Edit => "Edit",
+            Action::Assign => "Assign",
+            Action::Acknowledge => "Acknowledge",
+            Action::Note => "Add note",
+            Action::Escalate => "Escalate",
+            Action::Workaround => "Record workaround",
+            Action::Resolve => "Resolve",
+            Action::Verify => "Verify",
+            Action::Close => "Close",
+            Action::Reopen => "Reopen",
+            Action::Pause => "Pause SLA",
+            Action::Resume => "Resume SLA",
+            Action::Correct => "Correct milestone",
+        }
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Action::Edit => "changed",
@@ -68,6 +125,8 @@ pub struct State {
     pub status: Status,
     pub acknowledged: bool,
     pub verified: bool,
+    /// The SLA clocks are paused.
+    pub paused: bool,
 }
 
 impl From<&Incident> for State {
@@ -76,6 +135,7 @@ impl From<&Incident> for State {
             status: i.status,
             acknowledged: i.acknowledged_at.is_some(),
             verified: i.verified_at.is_some(),
+            paused: i.paused_since.is_some(),
         }
     }
 }
@@ -109,11 +169,22 @@ pub fn next_status(number: &str, state: State, action: Action) -> Result<Status>
             "it is not resolved yet. Resolve it, verify the fix, then close it",
         ),
         (_, Acknowledge) if state.acknowledged => refuse("it was already acknowledged"),
+        (_, Pause) if state.paused => refuse("its SLA clocks are already paused"),
+        (_, Resume) if !state.paused => refuse("its SLA clocks are not paused"),
         (_, Acknowledge) => Ok(InProgress),
         (New, Assign) => Ok(Assigned),
         (_, Resolve) => Ok(Resolved),
         (status, _) => Ok(status),
     }
+}
+
+/// The actions the lifecycle allows in `state`, in [`Action::OFFERED`] order: exactly those
+/// [`next_status`] accepts, so the window's choices and the core's refusals cannot disagree.
+pub fn allowed(state: State) -> Vec<Action> {
+    Action::OFFERED
+        .into_iter()
+        .filter(|a| next_status("", state, *a).is_ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -127,6 +198,7 @@ mod tests {
             status,
             acknowledged,
             verified,
+            paused: false,
         }
     }
 
@@ -150,7 +222,7 @@ mod tests {
             (new, Close, None),
             (new, Reopen, None),
             (new, Pause, Some(New)),
-            (new, Resume, Some(New)),
+            (new, Resume, None),
             (new, Correct, Some(New)),
             (assigned, Edit, Some(Assigned)),
             (assigned, Assign, Some(Assigned)),
@@ -163,7 +235,7 @@ mod tests {
             (assigned, Close, None),
             (assigned, Reopen, None),
             (assigned, Pause, Some(Assigned)),
-            (assigned, Resume, Some(Assigned)),
+            (assigned, Resume, None),
             (assigned, Correct, Some(Assigned)),
             (in_progress, Edit, Some(InProgress)),
             (in_progress, Assign, Some(InProgress)),
@@ -176,7 +248,7 @@ mod tests {
             (in_progress, Close, None),
             (in_progress, Reopen, None),
             (in_progress, Pause, Some(InProgress)),
-            (in_progress, Resume, Some(InProgress)),
+            (in_progress, Resume, None),
             (in_progress, Correct, Some(InProgress)),
             (resolved, Edit, None),
             (resolved, Assign, None),
@@ -243,6 +315,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn allowed_lists_exactly_what_next_status_accepts() {
+        for (state, action, expected) in table() {
+            if action == Correct {
+                continue;
+            }
+            assert_eq!(
+                allowed(state).contains(&action),
+                expected.is_some(),
+                "{state:?} {action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pausing_is_offered_only_while_running_and_resuming_only_while_paused() {
+        let running = st(InProgress, true, false);
+        let paused = State {
+            paused: true,
+            ..running
+        };
+        assert!(allowed(running).contains(&Pause) && !allowed(running).contains(&Resume));
+        assert!(allowed(paused).contains(&Resume) && !allowed(paused).contains(&Pause));
+        assert!(next_status("INC-000001", paused, Pause)
+            .unwrap_err()
+            .to_string()
+            .contains("already paused"));
     }
 
     #[test]

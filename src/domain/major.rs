@@ -21,7 +21,9 @@ pub struct MajorCriteria {
     pub revenue_down_minutes: i64,
     /// A P1 whose SLA clock has used this share of its target is "likely to breach".
     pub p1_breach_likely_percent: i64,
-    /// Categories that carry a security or regulatory risk.
+    /// Categories that carry a security or regulatory risk. The criterion holds for an
+    /// incident in one of them only when it is also serious: extensive or significant impact,
+    /// or priority P1/P2 (the category alone is not enough).
     pub risk_categories: Vec<String>,
 }
 
@@ -119,6 +121,8 @@ pub fn evaluate(
             inc.status,
             Status::New | Status::Assigned | Status::InProgress
         );
+        // The text names the threshold, not the minutes so far: the suggestion the operator
+        // copies into the reason and the criterion stored a minute later say the same thing.
         if s.revenue_generating
             && inc.impact == Impact::Extensive
             && working
@@ -127,10 +131,8 @@ pub fn evaluate(
             out.push(Criterion {
                 code: "revenue".into(),
                 text: format!(
-                    "Revenue-generating service {} down for {} min (threshold {} min)",
-                    s.name,
-                    down.num_minutes(),
-                    c.revenue_down_minutes
+                    "Revenue-generating service {} down for more than {} min",
+                    s.name, c.revenue_down_minutes
                 ),
             });
         }
@@ -138,27 +140,44 @@ pub fn evaluate(
     if inc.priority == Priority::P1 {
         if let Some(clock) = panel.clocks.iter().find(|k| {
             k.state == ClockState::Breached
-                || (k.state == ClockState::Running && k.percent_used >= c.p1_breach_likely_percent)
+                || (matches!(k.state, ClockState::Running | ClockState::Warning)
+                    && k.percent_used >= c.p1_breach_likely_percent)
         }) {
+            // As above: the threshold, not a percentage that moves every second.
+            let text = if clock.state == ClockState::Breached {
+                format!(
+                    "P1 with an SLA breach: the {} clock is breached",
+                    clock.clock.as_str()
+                )
+            } else {
+                format!(
+                    "P1 with an SLA breach likely: the {} clock is past {} % of its target",
+                    clock.clock.as_str(),
+                    c.p1_breach_likely_percent
+                )
+            };
             out.push(Criterion {
                 code: "sla".into(),
-                text: format!(
-                    "P1 with an SLA breach likely: {} clock at {} % of its target",
-                    clock.clock.as_str(),
-                    clock.percent_used
-                ),
+                text,
             });
         }
     }
-    if c.risk_categories
-        .iter()
-        .any(|r| r.eq_ignore_ascii_case(&inc.category_name))
+    // A category alone is no risk (a P4 in Security is a password reset): the incident must
+    // also be serious, by impact (extensive or significant) or priority (P1 or P2).
+    let serious = matches!(inc.impact, Impact::Extensive | Impact::Significant)
+        || matches!(inc.priority, Priority::P1 | Priority::P2);
+    if serious
+        && c.risk_categories
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(&inc.category_name))
     {
         out.push(Criterion {
             code: "risk".into(),
             text: format!(
-                "Security or regulatory risk (category {})",
-                inc.category_name
+                "Security or regulatory risk: category {} with {} impact, {}",
+                inc.category_name,
+                inc.impact.label().to_lowercase(),
+                inc.priority.label()
             ),
         });
     }
@@ -360,6 +379,33 @@ pub enum Milestone {
     Detected,
     WorkaroundAvailable,
     Resolved,
+}
+
+impl Milestone {
+    pub const ALL: [Milestone; 4] = [
+        Milestone::Started,
+        Milestone::Detected,
+        Milestone::WorkaroundAvailable,
+        Milestone::Resolved,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::Started => "started",
+            Milestone::Detected => "detected",
+            Milestone::WorkaroundAvailable => "workaround_available",
+            Milestone::Resolved => "resolved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::Started => "Started",
+            Milestone::Detected => "Detected",
+            Milestone::WorkaroundAvailable => "Workaround available",
+            Milestone::Resolved => "Resolved",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -11,3 +11,4 @@ pub mod priority;
 pub mod report;
 pub mod review;
 pub mod sla;
+pub mod vocabulary;

@@ -378,6 +378,30 @@ pub struct IncidentRow {
     pub warning_percent: Option<i64>,
     /// The SLA clocks are paused.
     pub paused: bool,
+    /// The row's SLA state, the same words as a clock's `state`: "breached" (a breach was
+    /// recorded), "paused", "warning" (a warning threshold passed), "running" (a deadline is
+    /// pending) or "met" (no deadline left).
+    pub sla_state: String,
+}
+
+/// The SLA state of a list row from its recorded deadlines: a recorded breach wins.
+pub fn row_sla_state(
+    breached: bool,
+    paused: bool,
+    warning_percent: Option<i64>,
+    next_due_at: Option<DateTime<Utc>>,
+) -> &'static str {
+    if breached {
+        "breached"
+    } else if paused {
+        "paused"
+    } else if warning_percent.is_some() {
+        "warning"
+    } else if next_due_at.is_some() {
+        "running"
+    } else {
+        "met"
+    }
 }
 
 /// A page of the incident list.
@@ -395,7 +419,13 @@ pub struct Event {
     pub id: i64,
     pub incident_id: i64,
     pub at: DateTime<Utc>,
+    /// Who recorded it, by name (kept for older readers; the same as `actor_name`).
     pub actor: String,
+    /// Who recorded it, as the timeline shows it: a person's name, or "Incident Desk" for the
+    /// desk's own entries (due times, warnings, breaches, rules, re-measures).
+    pub actor_name: String,
+    /// The person who recorded it; None for the desk's own entries.
+    pub actor_id: Option<i64>,
     /// created, field_changed, assigned, acknowledged, note, escalated, workaround,
     /// resolved, verified, closed, reopened.
     pub kind: String,

@@ -3,8 +3,9 @@
 //!
 //! Every figure (time to detect, acknowledge, resolve; time at each tier; update punctuality)
 //! is computed from the recorded events, never typed in (`actions::review`). A final review is
-//! locked: later corrections are amendments beside the original text. This module holds the
-//! records, the locking rules and the printable document.
+//! locked: later corrections are amendments beside the original text, and it prints what was
+//! signed off ([`SignedOff`]); events recorded on the incident afterwards are an appendix, never
+//! part of it. This module holds the records, the locking rules and the printable document.
 
 use crate::domain::major::MajorRecord;
 use crate::domain::model::{number_for, Incident};
@@ -23,6 +24,12 @@ pub struct Review {
     pub summary: String,
     pub detection: String,
     pub technical_response: String,
+    /// The team's own words on how the escalation went (the table beside it is computed).
+    #[serde(default)]
+    pub escalation_analysis: String,
+    /// The team's own words on how stakeholders were kept informed.
+    #[serde(default)]
+    pub communication_analysis: String,
     pub went_well: String,
     pub went_badly: String,
     pub problem_ref: String,
@@ -60,6 +67,10 @@ pub struct ReviewEdit {
     pub summary: Option<String>,
     pub detection: Option<String>,
     pub technical_response: Option<String>,
+    #[serde(default)]
+    pub escalation_analysis: Option<String>,
+    #[serde(default)]
+    pub communication_analysis: Option<String>,
     pub went_well: Option<String>,
     pub went_badly: Option<String>,
     pub problem_ref: Option<String>,
@@ -178,7 +189,30 @@ pub struct TimelineEntry {
     pub detail: Option<String>,
 }
 
+/// What a review was signed off with, captured when it is finalised: everything its document
+/// is computed from that later events could change. A final review prints exactly this; what
+/// happened afterwards is an appendix or an amendment, never a silent rewrite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedOff {
+    /// The organisation named on the review when it was signed off.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    pub incident: Incident,
+    pub major: Option<MajorRecord>,
+    /// Up to and including the finalisation event.
+    pub timeline: Vec<TimelineEntry>,
+    pub actions: Vec<ActionItem>,
+    pub warnings: Vec<String>,
+    pub last_event_id: i64,
+    pub last_event_hash: String,
+    pub fingerprint: String,
+}
+
 /// Everything a review shows and prints.
+///
+/// For a final review `incident`, `major`, `figures`, `timeline`, `warnings`, the last event and
+/// the fingerprint are the signed-off ones; `actions` are live (their progress is tracked, each
+/// change an amendment) and `signed_off_actions` are the ones that were signed off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewView {
     pub review: Review,
@@ -191,21 +225,83 @@ pub struct ReviewView {
     pub warnings: Vec<String>,
     pub last_event_id: i64,
     pub last_event_hash: String,
-    /// SHA-256 of the review's content as shown: printed in the footer.
+    /// SHA-256 of the review's content as shown (as signed off, once final): printed in the
+    /// footer.
     pub fingerprint: String,
+    /// The action items as signed off (None while draft).
+    #[serde(default)]
+    pub signed_off_actions: Option<Vec<ActionItem>>,
+    /// The organisation the review was signed off for, printed instead of today's name.
+    #[serde(default)]
+    pub signed_off_organisation: Option<String>,
+    /// Events of the incident recorded after the review was signed off (empty while draft).
+    #[serde(default)]
+    pub after_sign_off: Vec<TimelineEntry>,
+    /// The incident's newest event now: equal to `last_event_*` unless events came after
+    /// sign-off.
+    #[serde(default)]
+    pub latest_event_id: i64,
+    #[serde(default)]
+    pub latest_event_hash: String,
 }
 
-/// "1 h 30 min", "45 s", "2 d 3 h".
+/// The check a review's action items get: the reference asks for two or three specific,
+/// actionable improvements. A warning, never a refusal.
+pub fn action_warnings(count: usize) -> Vec<String> {
+    match count {
+        0 => vec!["No action items yet: the reference recommends two or three specific, actionable improvements.".to_string()],
+        1 => vec!["Only one action item: the reference recommends two or three specific, actionable improvements.".to_string()],
+        n if n > 3 => vec![format!("{n} action items: the reference recommends two or three specific improvements rather than many vague ones.")],
+        _ => Vec::new(),
+    }
+}
+
+/// SHA-256 over what a review shows: the fingerprint printed on it.
+#[allow(clippy::too_many_arguments)]
+pub fn fingerprint(
+    review: &Review,
+    incident: &Incident,
+    major: &Option<MajorRecord>,
+    timeline: &[TimelineEntry],
+    actions: &[ActionItem],
+    amendments: &[Amendment],
+    last_event_hash: &str,
+) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let content = serde_json::to_string(&(
+        review,
+        incident,
+        major,
+        timeline,
+        actions,
+        amendments,
+        last_event_hash,
+    ))?;
+    Ok(Sha256::digest(content.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// A span of time as the review prints and shows it (the review screen applies the same rule):
+/// seconds where they matter, under ten minutes ("38 s", "4 min 05 s"); minutes from there
+/// ("1 h 30 min", "45 min", "4 h"), and hours from a day on ("2 d 3 h").
 pub fn duration_text(seconds: i64) -> String {
     let s = seconds.unsigned_abs();
     let sign = if seconds < 0 { "−" } else { "" };
-    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
-    let text = if d > 0 {
+    let (d, h, m, sec) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60, s % 60);
+    let text = if d > 0 && h == 0 {
+        format!("{d} d")
+    } else if d > 0 {
         format!("{d} d {h} h")
+    } else if h > 0 && m == 0 {
+        format!("{h} h")
     } else if h > 0 {
         format!("{h} h {m} min")
-    } else if m > 0 {
+    } else if m >= 10 {
         format!("{m} min")
+    } else if m > 0 {
+        format!("{m} min {sec:02} s")
     } else {
         format!("{s} s")
     };
@@ -224,6 +320,32 @@ fn or_dash(s: &str) -> String {
     }
 }
 
+/// Timeline entries as a printed table.
+fn timeline_table(entries: &[TimelineEntry]) -> crate::domain::report::Block {
+    use crate::domain::report::{Block, Column};
+    Block::Table {
+        columns: vec![
+            Column::new("When (UTC)", 2.2),
+            Column::new("Who", 1.6),
+            Column::new("What", 5.0),
+        ],
+        rows: entries
+            .iter()
+            .map(|t| {
+                let what = match &t.detail {
+                    Some(d) if !d.trim().is_empty() => format!("{}\n{}", t.what, d),
+                    _ => t.what.clone(),
+                };
+                vec![
+                    t.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    t.who.clone(),
+                    what,
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// The review as a printable document: every field of the review is in it.
 pub fn document(
     v: &ReviewView,
@@ -231,8 +353,13 @@ pub fn document(
     paper: crate::domain::report::PaperSize,
     generated_at: DateTime<Utc>,
 ) -> crate::domain::report::ReportDocument {
+    use crate::domain::limits::fmt_int;
     use crate::domain::report::{Block, Column, ReportDocument};
+    let organisation = v.signed_off_organisation.as_deref().unwrap_or(organisation);
     let inc = &v.incident;
+    // A final review prints the action items it was signed off with; their later progress is
+    // in the amendments.
+    let actions = v.signed_off_actions.as_ref().unwrap_or(&v.actions);
     let f = &v.figures;
     let status = if v.review.status == "final" {
         "FINAL"
@@ -314,7 +441,7 @@ pub fn document(
                 .unwrap_or_else(|| "—".into()),
         ),
         (
-            "Users affected for".into(),
+            "Impact duration".into(),
             f.impact_seconds
                 .map(duration_text)
                 .unwrap_or_else(|| "—".into()),
@@ -323,7 +450,7 @@ pub fn document(
     if punctuality.1 > 0 {
         metrics.push((
             "Updates on time".into(),
-            format!("{} of {}", punctuality.0, punctuality.1),
+            format!("{} of {}", fmt_int(punctuality.0), fmt_int(punctuality.1)),
         ));
     }
     b.push(Block::Metrics(metrics));
@@ -340,7 +467,7 @@ pub fn document(
         (
             "Users affected".into(),
             f.users_affected
-                .map(|n| n.to_string())
+                .map(fmt_int)
                 .unwrap_or_else(|| "not recorded".into()),
         ),
         ("Services".into(), f.services.join(", ")),
@@ -373,39 +500,9 @@ pub fn document(
     b.push(Block::KeyValues(impact));
     b.push(Block::Heading(format!(
         "Timeline ({} entries)",
-        v.timeline.len()
+        fmt_int(v.timeline.len() as i64)
     )));
-    b.push(Block::Table {
-        columns: vec![
-            Column {
-                title: "When (UTC)".into(),
-                width: 2.2,
-            },
-            Column {
-                title: "Who".into(),
-                width: 1.6,
-            },
-            Column {
-                title: "What".into(),
-                width: 5.0,
-            },
-        ],
-        rows: v
-            .timeline
-            .iter()
-            .map(|t| {
-                let what = match &t.detail {
-                    Some(d) if !d.trim().is_empty() => format!("{}\n{}", t.what, d),
-                    _ => t.what.clone(),
-                };
-                vec![
-                    t.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                    t.who.clone(),
-                    what,
-                ]
-            })
-            .collect(),
-    });
+    b.push(timeline_table(&v.timeline));
     b.push(Block::Heading("Detection analysis".into()));
     b.push(Block::KeyValues(vec![
         (
@@ -488,6 +585,7 @@ pub fn document(
                 .collect(),
         });
     }
+    b.push(Block::Paragraph(or_dash(&v.review.escalation_analysis)));
     b.push(Block::Heading("Communication analysis".into()));
     if f.communication.is_empty() {
         b.push(Block::Paragraph(
@@ -528,15 +626,16 @@ pub fn document(
                     vec![
                         a.audience.clone(),
                         format!("{} min", a.cadence_minutes),
-                        a.updates_sent.to_string(),
-                        a.on_time.to_string(),
-                        a.late.to_string(),
-                        a.missed.to_string(),
+                        fmt_int(a.updates_sent),
+                        fmt_int(a.on_time),
+                        fmt_int(a.late),
+                        fmt_int(a.missed),
                     ]
                 })
                 .collect(),
         });
     }
+    b.push(Block::Paragraph(or_dash(&v.review.communication_analysis)));
     b.push(Block::Heading("Technical response".into()));
     b.push(Block::Paragraph(or_dash(&v.review.technical_response)));
     b.push(Block::Heading("What went well".into()));
@@ -544,7 +643,7 @@ pub fn document(
     b.push(Block::Heading("What did not go well".into()));
     b.push(Block::Paragraph(or_dash(&v.review.went_badly)));
     b.push(Block::Heading("Action items".into()));
-    if v.actions.is_empty() {
+    if actions.is_empty() {
         b.push(Block::Paragraph("None recorded.".into()));
     } else {
         b.push(Block::Table {
@@ -570,8 +669,7 @@ pub fn document(
                     width: 1.2,
                 },
             ],
-            rows: v
-                .actions
+            rows: actions
                 .iter()
                 .enumerate()
                 .map(|(i, a)| {
@@ -640,6 +738,20 @@ pub fn document(
         "Last event #{}: {}\nReview fingerprint: {}",
         v.last_event_id, v.last_event_hash, v.fingerprint
     )));
+    if !v.after_sign_off.is_empty() {
+        b.push(Block::Heading(format!(
+            "Appendix: events after sign-off ({})",
+            fmt_int(v.after_sign_off.len() as i64)
+        )));
+        b.push(Block::Paragraph(
+            "Recorded on the incident after the review was finalised. They are not part of the signed-off review above, whose fingerprint and last event are unchanged.".into(),
+        ));
+        b.push(timeline_table(&v.after_sign_off));
+        b.push(Block::Mono(format!(
+            "Latest event #{}: {}",
+            v.latest_event_id, v.latest_event_hash
+        )));
+    }
     ReportDocument {
         paper,
         organisation: organisation.to_string(),
@@ -653,6 +765,8 @@ pub fn document(
             &v.fingerprint[..16.min(v.fingerprint.len())]
         ),
         blocks: b,
+        author: organisation.to_string(),
+        created_at: Some(generated_at),
     }
 }
 
@@ -661,9 +775,20 @@ mod tests {
     use super::duration_text;
 
     #[test]
+    fn seconds_show_where_they_matter_under_ten_minutes() {
+        assert_eq!(duration_text(38), "38 s");
+        assert_eq!(duration_text(245), "4 min 05 s");
+        assert_eq!(duration_text(600), "10 min");
+        assert_eq!(duration_text(659), "10 min");
+    }
+
+    #[test]
     fn durations_read_as_days_hours_and_minutes_even_at_the_extremes() {
         assert_eq!(duration_text(5400), "1 h 30 min");
         assert_eq!(duration_text(-45), "−45 s");
+        assert_eq!(duration_text(14_400), "4 h");
+        assert_eq!(duration_text(2 * 86_400), "2 d");
+        assert_eq!(duration_text(90_000), "1 d 1 h");
         assert!(duration_text(i64::MIN).starts_with('−'));
         assert!(duration_text(i64::MAX).ends_with(" h"));
     }

@@ -544,7 +544,7 @@ pub fn hash_of(conn: &Connection, id: i64) -> Result<Option<String>> {
 /// The timeline of one incident, oldest first.
 pub fn for_incident(conn: &Connection, incident_id: i64) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, incident_id, at, actor, kind, field, old_value, new_value, detail
+        "SELECT id, incident_id, at, actor, kind, field, old_value, new_value, detail, actor_id
          FROM events WHERE incident_id = ?1 ORDER BY at, id",
     )?;
     let mut rows = stmt.query([incident_id])?;
@@ -555,6 +555,8 @@ pub fn for_incident(conn: &Connection, incident_id: i64) -> Result<Vec<Event>> {
             incident_id: r.get(1)?,
             at: parse_ts(&r.get::<_, String>(2)?)?,
             actor: r.get(3)?,
+            actor_name: r.get(3)?,
+            actor_id: r.get(9)?,
             kind: r.get(4)?,
             field: r.get(5)?,
             old_value: r.get(6)?,

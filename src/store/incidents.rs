@@ -440,6 +440,12 @@ pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
     let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
     let mut out = Vec::with_capacity(limit as usize);
     while let Some(r) = rows.next()? {
+        let (next_due_at, breached, warning_percent, paused) = (
+            parse_opt_ts(r.get(11)?)?,
+            r.get(13)?,
+            r.get(14)?,
+            r.get(15)?,
+        );
         out.push(IncidentRow {
             id: r.get(0)?,
             number: r.get(1)?,
@@ -452,11 +458,12 @@ pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
             team_name: r.get(8)?,
             logged_at: parse_ts(&r.get::<_, String>(9)?)?,
             updated_at: parse_ts(&r.get::<_, String>(10)?)?,
-            next_due_at: parse_opt_ts(r.get(11)?)?,
+            next_due_at,
             next_due_clock: r.get(12)?,
-            breached: r.get(13)?,
-            warning_percent: r.get(14)?,
-            paused: r.get(15)?,
+            breached,
+            warning_percent,
+            paused,
+            sla_state: row_sla_state(breached, paused, warning_percent, next_due_at).to_string(),
         });
     }
     Ok(IncidentPage {

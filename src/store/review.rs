@@ -11,7 +11,8 @@ pub fn find(conn: &Connection, incident_id: i64) -> Result<Option<Review>> {
     let row = conn
         .prepare_cached(
             "SELECT id, incident_id, status, created_at, created_by, summary, detection, technical_response,
-                    went_well, went_badly, problem_ref, finalised_at, finalised_by, version
+                    went_well, went_badly, problem_ref, finalised_at, finalised_by, version,
+                    escalation_analysis, communication_analysis
              FROM reviews WHERE incident_id = ?1",
         )?
         .query_row([incident_id], |r| {
@@ -19,6 +20,7 @@ pub fn find(conn: &Connection, incident_id: i64) -> Result<Option<Review>> {
                 (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?),
                 (r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?, r.get::<_, String>(10)?),
                 (r.get::<_, Option<String>>(11)?, r.get::<_, Option<String>>(12)?, r.get::<_, i64>(13)?),
+                (r.get::<_, String>(14)?, r.get::<_, String>(15)?),
             ))
         })
         .optional()?;
@@ -27,6 +29,7 @@ pub fn find(conn: &Connection, incident_id: i64) -> Result<Option<Review>> {
             (id, incident_id, status, created_at, created_by),
             (summary, detection, technical_response, went_well, went_badly, problem_ref),
             (fin_at, fin_by, version),
+            (escalation_analysis, communication_analysis),
         )| {
             Ok(Review {
                 id,
@@ -37,6 +40,8 @@ pub fn find(conn: &Connection, incident_id: i64) -> Result<Option<Review>> {
                 summary,
                 detection,
                 technical_response,
+                escalation_analysis,
+                communication_analysis,
                 went_well,
                 went_badly,
                 problem_ref,
@@ -144,10 +149,12 @@ pub fn insert_amendment(
 }
 
 /// The text fields of a review a draft may change.
-pub const TEXT_FIELDS: [&str; 6] = [
+pub const TEXT_FIELDS: [&str; 8] = [
     "summary",
     "detection",
     "technical_response",
+    "escalation_analysis",
+    "communication_analysis",
     "went_well",
     "went_badly",
     "problem_ref",
@@ -220,6 +227,26 @@ pub fn mark_final(
 pub fn figures_snapshot(conn: &Connection, review_id: i64) -> Result<Option<Figures>> {
     let json: Option<String> = conn.query_row(
         "SELECT figures_snapshot FROM reviews WHERE id = ?1",
+        [review_id],
+        |r| r.get(0),
+    )?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+}
+
+/// Keeps what a final review was signed off with (see [`SignedOff`]).
+pub fn set_signed_off(conn: &Connection, review_id: i64, signed: &SignedOff) -> Result<()> {
+    conn.execute(
+        "UPDATE reviews SET signed_off = ?2 WHERE id = ?1",
+        params![review_id, serde_json::to_string(signed)?],
+    )?;
+    Ok(())
+}
+
+/// What a final review was signed off with; None for drafts and for reviews finalised before
+/// this was kept (schema 10).
+pub fn signed_off(conn: &Connection, review_id: i64) -> Result<Option<SignedOff>> {
+    let json: Option<String> = conn.query_row(
+        "SELECT signed_off FROM reviews WHERE id = ?1",
         [review_id],
         |r| r.get(0),
     )?;

@@ -11,6 +11,7 @@ mod limits;
 mod list;
 mod major;
 mod report_pdf;
+mod review;
 mod seal;
 mod settings;
 mod sla;

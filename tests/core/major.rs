@@ -63,7 +63,9 @@ fn the_desk_suggests_a_major_incident_and_says_which_criteria_matched() {
     let codes: Vec<_> = d.major_criteria.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(codes, ["users", "revenue"]);
     assert!(
-        d.major_criteria[1].text.contains("down for 16 min"),
+        d.major_criteria[1]
+            .text
+            .contains("down for more than 15 min"),
         "{}",
         d.major_criteria[1].text
     );
@@ -72,31 +74,105 @@ fn the_desk_suggests_a_major_incident_and_says_which_criteria_matched() {
     assert!(
         d.major_criteria
             .iter()
-            .any(|c| c.code == "sla" && c.text.contains("80 %")),
+            .any(|c| c.code == "sla" && c.text.contains("past 75 %")),
         "{:?}",
         d.major_criteria
     );
-    // A security category is a risk on its own.
-    let mut i = f.new_incident();
-    i.impact = "minor".into();
-    i.urgency = "low".into();
-    let sec = f
-        .desk
+}
+
+fn security(f: &Fixture) -> i64 {
+    f.desk
         .reference_data()
         .unwrap()
         .categories
         .into_iter()
         .find(|c| c.name == "Security")
-        .unwrap();
-    i.category_id = Some(sec.id);
+        .unwrap()
+        .id
+}
+
+#[test]
+fn a_security_category_alone_does_not_suggest_a_major_incident() {
+    let f = fixture();
+    let mut i = f.new_incident();
+    i.impact = "minor".into();
+    i.urgency = "low".into();
+    i.category_id = Some(security(&f));
     let d = f.desk.log(&i).unwrap();
-    assert_eq!(
+    assert_eq!(d.incident.priority, Priority::P4);
+    assert!(
+        d.major_criteria.is_empty(),
+        "a P4 in Security gets no banner: {:?}",
         d.major_criteria
-            .iter()
-            .map(|c| c.code.as_str())
-            .collect::<Vec<_>>(),
-        ["risk"]
     );
+    // The same category with significant impact is a risk, and the text says why.
+    i.impact = "significant".into();
+    let d = f.desk.log(&i).unwrap();
+    let risk: Vec<_> = d
+        .major_criteria
+        .iter()
+        .filter(|c| c.code == "risk")
+        .collect();
+    assert_eq!(risk.len(), 1, "{:?}", d.major_criteria);
+    assert!(
+        risk[0].text.contains("Security") && risk[0].text.contains("significant impact"),
+        "{}",
+        risk[0].text
+    );
+    // A P2 by override in Security with minor impact is serious too.
+    i.impact = "minor".into();
+    i.priority_override = Some("P2".into());
+    i.priority_override_reason = Some("Possible data leak".into());
+    let d = f.desk.log(&i).unwrap();
+    assert!(d.major_criteria.iter().any(|c| c.code == "risk"));
+}
+
+#[test]
+fn a_declaration_stores_the_same_figure_in_its_reason_and_its_criteria() {
+    let f = fixture(); // 09:00, the outage started 08:50
+    let d = outage(&f);
+    let m = mim(&f);
+    f.clock.advance(Duration::minutes(12)); // down 22 min
+    let shown = f.desk.get(d.incident.id).unwrap();
+    // The operator reads the banner, takes a minute, and declares with its text as reason.
+    let reason = shown
+        .major_criteria
+        .iter()
+        .map(|c| c.text.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    f.clock.advance(Duration::seconds(70)); // down 23 min
+    let declared = f
+        .desk
+        .declare_major(&DeclareInput {
+            id: d.incident.id,
+            expected_version: shown.incident.version,
+            reason: reason.clone(),
+            manager_id: Some(m.id),
+            bridge: "bridge".into(),
+            emergency_change: String::new(),
+        })
+        .unwrap();
+    let rec = declared.major.unwrap();
+    assert_eq!(rec.reason, reason);
+    let revenue = rec
+        .criteria
+        .iter()
+        .find(|c| c.code == "revenue")
+        .expect("revenue criterion");
+    assert!(
+        rec.reason.contains(&revenue.text),
+        "reason and criterion carry one value: {:?} vs {:?}",
+        rec.reason,
+        revenue.text
+    );
+    let stored: Vec<_> = rec.criteria.iter().map(|c| c.text.clone()).collect();
+    let suggested: Vec<_> = shown
+        .major_criteria
+        .iter()
+        .map(|c| c.text.clone())
+        .collect();
+    assert_eq!(stored, suggested, "the same texts a minute later");
 }
 
 #[test]
@@ -714,6 +790,7 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
             went_badly: Some("No alert on pool saturation".into()),
             problem_ref: Some("PRB-0007".into()),
             reason: None,
+            ..Default::default()
         })
         .unwrap();
     f.desk
@@ -762,7 +839,7 @@ fn the_printed_review_contains_every_field_a_long_description_and_a_300_row_time
         "https://meet.example.org/inc-1",
         "CHG-0042",
         "Tomasz Nowak",
-        "1800",
+        "1,800",
         "Time to detect",
         "Time to acknowledge",
         "Time to resolve",

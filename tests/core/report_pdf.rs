@@ -255,6 +255,7 @@ fn sample_review(paper: PaperSize) -> ReportDocument {
             Block::Heading("Integrity".into()),
             Block::Mono(format!("sha256 {HASH}")),
         ],
+        ..Default::default()
     }
 }
 
@@ -523,6 +524,7 @@ fn overflow_document(paper: PaperSize) -> ReportDocument {
             Block::Warning(format!("{url} {word}")),
             Block::Mono(format!("{hash}\nevent 42 {hash}{hash}")),
         ],
+        ..Default::default()
     }
 }
 
@@ -597,4 +599,65 @@ fn a_heading_is_never_the_last_thing_on_a_page() {
         }
     }
     assert_eq!(seen, 60, "every heading printed once");
+}
+
+#[test]
+fn a_heading_stays_on_the_page_of_the_first_lines_it_introduces() {
+    // Headings over tables with tall first rows, tall key/values, warnings and a sub-heading,
+    // after fillers of varied length so that they fall at every height of the page.
+    let tall = |i: usize| {
+        (0..4 + i % 9)
+            .map(|l| format!("line{l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut blocks = Vec::new();
+    for i in 0..48 {
+        blocks.push(Block::Paragraph(
+            DESCRIPTION_SENTENCES[..1 + (i * 3) % 6].join(" "),
+        ));
+        blocks.push(Block::Heading(format!("Section{i:02}")));
+        match i % 4 {
+            0 => blocks.push(Block::Table {
+                columns: vec![Column::new("When", 1.0), Column::new("What", 3.0)],
+                rows: vec![
+                    vec![format!("First{i:02}"), tall(i)],
+                    vec!["second".into(), "row".into()],
+                ],
+            }),
+            1 => blocks.push(Block::KeyValues(vec![(format!("First{i:02}"), tall(i))])),
+            2 => blocks.push(Block::Warning(format!("First{i:02} {}", tall(i)))),
+            _ => {
+                blocks.push(Block::Heading(format!("Sub{i:02}")));
+                blocks.push(Block::Paragraph(format!("First{i:02} {}", tall(i))));
+            }
+        }
+    }
+    let doc = ReportDocument {
+        title: "Keep with next".into(),
+        footer_left: "footer".into(),
+        header_text: "header".into(),
+        blocks,
+        ..Default::default()
+    };
+    let pdf = Pdf::render(&doc);
+    let pages = pdf.words();
+    assert!(pages.len() >= 5);
+    let page_of = |text: &str| {
+        pages
+            .iter()
+            .position(|(_, _, words)| words.iter().any(|w| w.text == text))
+            .unwrap_or_else(|| panic!("{text} is not printed"))
+    };
+    for i in 0..48 {
+        let heading = page_of(&format!("Section{i:02}"));
+        let first = page_of(&format!("First{i:02}"));
+        assert_eq!(
+            heading,
+            first,
+            "Section{i:02} is on page {} and its first line on page {}",
+            heading + 1,
+            first + 1
+        );
+    }
 }

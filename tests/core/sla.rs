@@ -399,10 +399,11 @@ fn an_escalation_rule_fires_on_time_and_is_recorded() {
     let d = f.desk.get(d.incident.id).unwrap();
     assert_eq!(d.incident.team_name.as_deref(), Some("Network Team"));
     let e = d.timeline.iter().find(|e| e.kind == "escalated").unwrap();
-    assert_eq!(e.actor, "Incident Desk (rule “P1 to network after 15 min”)");
+    assert_eq!(e.actor, "Incident Desk");
     assert_eq!(
         e.detail.as_deref(),
-        Some("Escalate to network team after 15 minutes unresolved")
+        Some("Rule “P1 to network after 15 min”: Escalate to network team after 15 minutes unresolved"),
+        "the desk acted; the reason names the rule"
     );
     assert_eq!(alerts.iter().filter(|a| a.kind == "escalation").count(), 1);
 }
@@ -786,4 +787,222 @@ fn the_next_deadline_per_incident_stays_exact_through_firing_changes_and_closure
     assert_next_matches_deadlines(&f.desk);
     run_until(&f, "2026-03-03T18:00:00Z");
     assert_next_matches_deadlines(&f.desk);
+}
+
+// ---- issue 9: a breach stays a breach; re-measures are recorded; state from the core ----
+
+fn set_response(f: &Fixture, p: Priority, minutes: i64) {
+    let mut pol = policy(f, p);
+    pol.response_minutes = minutes;
+    f.desk.save_sla_policy(&pol).unwrap();
+}
+
+fn row(f: &Fixture, id: i64) -> IncidentRow {
+    f.desk
+        .list(&IncidentQuery::default())
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap()
+}
+
+#[test]
+fn a_breach_survives_a_policy_change_in_the_panel_the_list_and_the_review_figures() {
+    let f = fixture(); // 09:00
+    set_response(&f, Priority::P1, 1);
+    let d = log_with(&f, "extensive", "critical");
+    run_until(&f, "2026-03-02T09:02:00Z");
+    let before = f.desk.get(d.incident.id).unwrap();
+    assert_eq!(
+        clock(&before, ClockKind::Response).state,
+        ClockState::Breached
+    );
+
+    set_response(&f, Priority::P1, 60); // the rules changed after the fact
+    let after = f.desk.get(d.incident.id).unwrap();
+    let r = clock(&after, ClockKind::Response);
+    assert_eq!(r.state, ClockState::Breached, "{r:?}");
+    assert_eq!(
+        r.due_at,
+        Some(t("2026-03-02T09:01:00Z")),
+        "breached when it was due"
+    );
+    assert!(r.remaining_seconds <= 0 && r.percent_used >= 100, "{r:?}");
+    let row = row(&f, d.incident.id);
+    assert!(row.breached);
+    assert_eq!(row.sla_state, "breached");
+    let review = f.desk.create_review(d.incident.id).unwrap();
+    let outcome = review
+        .figures
+        .sla
+        .iter()
+        .find(|c| c.clock == "response")
+        .unwrap();
+    assert_eq!(outcome.outcome, "breached");
+    // No due-time entry pretends the breached clock moved.
+    assert!(!after.timeline.iter().any(|e| e.kind == "sla_due"
+        && e.field.as_deref() == Some("response")
+        && e.at > t("2026-03-02T09:00:00Z")));
+    // Even resolving later keeps it breached.
+    let resolved = f.resolve(&after);
+    assert_eq!(
+        clock(&resolved, ClockKind::Response).state,
+        ClockState::Breached
+    );
+}
+
+#[test]
+fn a_policy_change_records_a_re_measure_on_each_incident_it_moves_and_none_on_others() {
+    let f = fixture(); // 09:00
+    let a = log_with(&f, "extensive", "critical"); // P1, response due 09:15
+    let b = log_with(&f, "extensive", "critical");
+    let c = log_with(&f, "moderate", "medium"); // P3: another policy
+    f.clock.advance(Duration::minutes(2));
+    set_response(&f, Priority::P1, 30);
+    let remeasures = |id: i64| -> Vec<incident_desk::domain::model::Event> {
+        f.desk
+            .get(id)
+            .unwrap()
+            .timeline
+            .into_iter()
+            .filter(|e| e.kind == "sla_due" && e.at == t("2026-03-02T09:02:00Z"))
+            .collect()
+    };
+    for d in [&a, &b] {
+        let moved = remeasures(d.incident.id);
+        assert_eq!(moved.len(), 1, "one entry per moved incident: {moved:?}");
+        let e = &moved[0];
+        assert_eq!(e.field.as_deref(), Some("response"));
+        assert_eq!(e.old_value.as_deref(), Some("2026-03-02T09:15:00.000Z"));
+        assert_eq!(e.new_value.as_deref(), Some("2026-03-02T09:30:00.000Z"));
+        assert_eq!(
+            e.detail.as_deref(),
+            Some("SLA policy P1 changed: response 15 → 30 min")
+        );
+        assert_eq!((e.actor_name.as_str(), e.actor_id), ("Incident Desk", None));
+        assert_eq!(
+            clock(&f.desk.get(d.incident.id).unwrap(), ClockKind::Response).due_at,
+            Some(t("2026-03-02T09:30:00Z"))
+        );
+    }
+    assert!(remeasures(c.incident.id).is_empty(), "the P3 did not move");
+}
+
+#[test]
+fn a_clock_past_its_warning_threshold_is_in_warning_in_the_panel_and_the_list() {
+    let f = fixture(); // 09:00; P1 response 15 min, warnings at 50 and 75 %
+    let d = log_with(&f, "extensive", "critical");
+    let r = clock(&d, ClockKind::Response);
+    assert_eq!(r.state, ClockState::Running);
+    assert_eq!(row(&f, d.incident.id).sla_state, "running");
+    assert!(!r.business_hours, "P1 counts on 24×7");
+    assert!(!r.calendar_zone.is_empty());
+    run_until(&f, "2026-03-02T09:08:00Z");
+    let d = f.desk.get(d.incident.id).unwrap();
+    assert_eq!(clock(&d, ClockKind::Response).state, ClockState::Warning);
+    assert_eq!(row(&f, d.incident.id).sla_state, "warning");
+    // The threshold is the policy's: at 90 % the same moment is plain running.
+    let mut p1 = policy(&f, Priority::P1);
+    p1.warn_percents = vec![90];
+    f.desk.save_sla_policy(&p1).unwrap();
+    let d = f.desk.get(d.incident.id).unwrap();
+    assert_eq!(clock(&d, ClockKind::Response).state, ClockState::Running);
+    // Paused and met clocks say so in the list too.
+    let closed = f.close(&f.verify(&f.resolve(&d)));
+    assert_eq!(row(&f, closed.incident.id).sla_state, "met");
+}
+
+#[test]
+fn a_business_hours_clock_names_its_calendar_zone() {
+    let (desk, virtual_clock) = desk_at("2026-03-06T16:00:00Z");
+    let f = setup(desk, virtual_clock);
+    office_calendar(&f, &[]);
+    let d = log_with(&f, "moderate", "medium"); // P3 on office hours
+    let r = clock(&d, ClockKind::Response);
+    assert!(r.business_hours);
+    assert_eq!(r.calendar_zone, "Europe/London");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["state"], "running");
+    assert_eq!(json["calendar_zone"], "Europe/London");
+    assert_eq!(json["business_hours"], true);
+}
+
+#[test]
+fn the_desks_own_entries_are_credited_to_incident_desk_not_the_operator() {
+    let f = fixture();
+    set_response(&f, Priority::P1, 1);
+    let d = log_with(&f, "extensive", "critical");
+    run_until(&f, "2026-03-02T09:02:00Z");
+    let d = f.desk.get(d.incident.id).unwrap();
+    let system: Vec<_> = d
+        .timeline
+        .iter()
+        .filter(|e| e.kind.starts_with("sla_"))
+        .collect();
+    assert!(system.iter().any(|e| e.kind == "sla_due"));
+    assert!(system.iter().any(|e| e.kind == "sla_breach"));
+    for e in system {
+        assert_eq!(e.actor_name, "Incident Desk", "{e:?}");
+        assert_eq!(e.actor, "Incident Desk");
+        assert_eq!(e.actor_id, None);
+    }
+    let created = &d.timeline[0];
+    assert_eq!(
+        (created.actor_name.as_str(), created.actor_id),
+        ("Amira Haddad", Some(f.me.id))
+    );
+}
+
+#[test]
+fn sla_settings_forms_report_every_invalid_field_at_once() {
+    let f = fixture();
+    let mut p1 = policy(&f, Priority::P1);
+    p1.response_minutes = 0;
+    p1.resolution_minutes = -5;
+    p1.warn_percents = vec![50, 150];
+    let err = f.desk.save_sla_policy(&p1).unwrap_err();
+    let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(
+        fields,
+        ["response_minutes", "resolution_minutes", "warn_percents"]
+    );
+    assert_eq!(err.field(), Some("response_minutes"));
+
+    let err = f
+        .desk
+        .save_escalation_rule(&EscalationRule {
+            id: None,
+            name: " ".into(),
+            active: true,
+            priority: None,
+            category_id: None,
+            service_id: None,
+            team_id: None,
+            tier: None,
+            trigger: RuleTrigger::Unresolved,
+            after_minutes: 0,
+            action: RuleAction::RaisePriority,
+            target_team_id: None,
+            target_person_id: None,
+            target_priority: None,
+            reason: String::new(),
+        })
+        .unwrap_err();
+    let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(
+        fields,
+        ["name", "after_minutes", "target_priority", "reason"]
+    );
+
+    let mut r = f.desk.sla_settings().unwrap().reminders;
+    r.closure_minutes = Some(0);
+    r.quiet_hours = Some(QuietHours {
+        from: "25:00".into(),
+        to: "07:00".into(),
+        time_zone: "Mars/Olympus".into(),
+    });
+    let err = f.desk.save_reminders(&r).unwrap_err();
+    let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["closure_minutes", "quiet_from", "time_zone"]);
 }

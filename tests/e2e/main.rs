@@ -21,5 +21,6 @@ mod harness;
 mod issue_acceptance;
 mod major;
 mod notifications;
+mod review;
 mod seal;
 mod sla;

@@ -24,7 +24,7 @@ const SUMMARY: &str =
 /// native driver and the app inherit), so the variable is set in this process just for the
 /// launch and removed as soon as the app runs. The end-to-end tests run one at a time under
 /// `app::serialize()`, which the caller holds: no other launch can see it.
-fn launch_with_export_dir(
+pub(crate) fn launch_with_export_dir(
     pre: &Prerequisites,
     data_dir: &Path,
     artifacts: &Artifacts,

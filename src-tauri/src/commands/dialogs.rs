@@ -25,6 +25,7 @@ pub fn file_dialog<R: Runtime>(app: &AppHandle<R>) -> Result<FileDialogBuilder<R
             message: "The native file dialog is not available in this window; nothing was done."
                 .into(),
             field: None,
+            problems: Vec::new(),
         }));
     }
     Ok(app.dialog().file())

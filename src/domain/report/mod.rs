@@ -49,6 +49,11 @@ pub struct ReportDocument {
     /// Left part of every page's footer; "Page N of M" is at the right.
     pub footer_left: String,
     pub blocks: Vec<Block>,
+    /// Who the PDF's metadata names as its author (the organisation, and the operator who
+    /// exported it); the organisation when empty.
+    pub author: String,
+    /// When it was exported: the PDF's creation and modification dates (1970 when unset).
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One piece of the document body, laid out top to bottom.

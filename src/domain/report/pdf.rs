@@ -846,8 +846,10 @@ impl Measured {
             Measured::Paragraph(paras) => paras
                 .first()
                 .map_or(0.0, |p| p.len().min(2) as f32 * BODY_LEAD),
+            // A row that fits on a fresh page is moved whole rather than split (see `row`):
+            // all of the first row has to fit below the heading, or the heading is left alone.
             Measured::KeyValues { rows, .. } => rows.first().map_or(0.0, |(k, v)| {
-                k.len().max(v.len()).min(3) as f32 * BODY_LEAD + 5.0
+                k.len().max(v.len()).min(KEEP_ROW_LINES) as f32 * BODY_LEAD + 5.0
             }),
             Measured::Table { header, rows, .. } => {
                 let h = header.as_ref().map_or(0.0, |h| {
@@ -855,12 +857,15 @@ impl Measured {
                         + 2.0 * CELL_PAD_Y
                         + 1.0
                 });
-                // The header row and the first two rows (or their first lines).
+                // The header row and the first row in full (a row that fits on a page is moved
+                // whole, see `row`), then the first lines of the second.
                 let r: f32 = rows
                     .iter()
                     .take(2)
-                    .map(|r| {
-                        r.iter().map(Vec::len).max().unwrap_or(1).min(3) as f32 * TABLE_LEAD
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let cap = if i == 0 { KEEP_ROW_LINES } else { 3 };
+                        r.iter().map(Vec::len).max().unwrap_or(1).min(cap) as f32 * TABLE_LEAD
                             + 2.0 * CELL_PAD_Y
                     })
                     .sum();
@@ -871,10 +876,28 @@ impl Measured {
                 .take(*columns)
                 .map(|(v, l)| metric_box_height(v, l))
                 .fold(0.0, f32::max),
-            Measured::Warning(lines) => lines.len().min(3) as f32 * BODY_LEAD + 2.0 * BOX_PAD_Y,
-            Measured::Mono(lines) => lines.len().min(3) as f32 * MONO_LEAD + 2.0 * BOX_PAD_Y,
+            // Boxes, like rows, move whole when they fit on a fresh page.
+            Measured::Warning(lines) => {
+                lines.len().min(KEEP_ROW_LINES) as f32 * BODY_LEAD + 2.0 * BOX_PAD_Y
+            }
+            Measured::Mono(lines) => {
+                lines.len().min(KEEP_ROW_LINES) as f32 * MONO_LEAD + 2.0 * BOX_PAD_Y
+            }
         }
     }
+}
+
+/// The height that must follow a heading on its page: the lead of the next block, and when that
+/// is a heading too (a section opening with a sub-heading), that heading and what it keeps.
+fn keep_height(rest: &[Measured]) -> f32 {
+    let mut height = 0.0;
+    for block in rest {
+        match block {
+            Measured::Heading(lines) => height += HEADING_GAP_BEFORE + heading_height(lines.len()),
+            other => return height + other.lead_height(),
+        }
+    }
+    height
 }
 
 fn heading_height(lines: usize) -> f32 {
@@ -883,6 +906,10 @@ fn heading_height(lines: usize) -> f32 {
 
 /// Narrowest a table column gets (when the page is wide enough for all columns at this width).
 const MIN_COLUMN: f32 = 40.0;
+
+/// Lines of a first row kept with its heading; a taller row is split anyway (and the `ensure`
+/// of a heading falls back to its first line when the whole would not fit on a page).
+const KEEP_ROW_LINES: usize = 40;
 
 /// Splits `width` in proportion to `weights`, giving every column at least `min` if they all fit.
 fn column_widths(weights: &[f32], width: f32, min: f32) -> Vec<f32> {
@@ -1072,14 +1099,23 @@ impl Writer<'_> {
         self.rule(MARGIN_X, self.y, width, 0.8, RULE_DARK);
     }
 
-    fn block(&mut self, block: &Measured, next: Option<&Measured>, after_heading: bool) {
+    /// Draws `block`; `follow` is the height that must stay on the page below a heading (see
+    /// [`keep_height`]).
+    fn block(&mut self, block: &Measured, follow: f32, after_heading: bool) {
         let width = self.content_width();
         let x = MARGIN_X;
         match block {
             Measured::Heading(lines) => {
                 self.space(HEADING_GAP_BEFORE);
-                let follow = next.map_or(0.0, Measured::lead_height);
-                self.ensure(heading_height(lines.len()) + follow);
+                // A heading whose text would not fit is too tall to keep with anything: then it
+                // keeps at least its first line of text.
+                let page = self.bottom() - PAGE_TOP;
+                let need = heading_height(lines.len()) + follow;
+                self.ensure(if need <= page {
+                    need
+                } else {
+                    heading_height(lines.len()) + BODY_LEAD
+                });
                 let top = self.y;
                 self.lines(Face::Bold, HEADING, ACCENT, x, top, HEADING_LEAD, lines);
                 let rule_y = top + lines.len() as f32 * HEADING_LEAD + 3.0;
@@ -1397,13 +1433,24 @@ fn render(doc: &ReportDocument) -> Result<Vec<u8>, Error> {
         .collect();
     let mut after_heading = false;
     for (i, block) in measured.iter().enumerate() {
-        w.block(block, measured.get(i + 1), after_heading);
+        w.block(block, keep_height(&measured[i + 1..]), after_heading);
         after_heading = matches!(block, Measured::Heading(_));
     }
     w.furniture(doc);
 
     let mut pdf = PdfDocument::new(&document_title(doc));
-    pdf.metadata.info.author = doc.organisation.clone();
+    pdf.metadata.info.author = if doc.author.trim().is_empty() {
+        doc.organisation.clone()
+    } else {
+        doc.author.clone()
+    };
+    if let Some(at) = doc.created_at {
+        if let Ok(date) = printpdf::OffsetDateTime::from_unix_timestamp(at.timestamp()) {
+            pdf.metadata.info.creation_date = date;
+            pdf.metadata.info.modification_date = date;
+            pdf.metadata.info.metadata_date = date;
+        }
+    }
     pdf.metadata.info.creator = "Incident Desk".into();
     pdf.metadata.info.producer = "Incident Desk (printpdf)".into();
     pdf.metadata.info.subject = doc.subtitle.clone();

@@ -19,10 +19,19 @@ pub enum ClockKind {
 }
 
 impl ClockKind {
+    pub const ALL: [ClockKind; 2] = [ClockKind::Response, ClockKind::Resolution];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ClockKind::Response => "response",
             ClockKind::Resolution => "resolution",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockKind::Response => "Response",
+            ClockKind::Resolution => "Resolution",
         }
     }
 }
@@ -116,14 +125,68 @@ pub fn instant_at(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockState {
-    /// Counting, not yet due.
+    /// Counting, not yet due, no warning threshold passed.
     Running,
+    /// Counting, past the policy's first warning threshold (thresholds are set per policy in
+    /// Settings → SLA), not yet due.
+    Warning,
     /// Stopped by a pause.
     Paused,
     /// Stopped before its target: met.
     Met,
-    /// Reached its target (still running late, or stopped late).
+    /// Reached its target (still running late, or stopped late), or a breach was recorded:
+    /// a breach that happened stays a breach, whatever later policy changes compute.
     Breached,
+}
+
+impl ClockState {
+    pub const ALL: [ClockState; 5] = [
+        ClockState::Running,
+        ClockState::Warning,
+        ClockState::Paused,
+        ClockState::Met,
+        ClockState::Breached,
+    ];
+
+    /// The snake_case form the window and list rows receive.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockState::Running => "running",
+            ClockState::Warning => "warning",
+            ClockState::Paused => "paused",
+            ClockState::Met => "met",
+            ClockState::Breached => "breached",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockState::Running => "Running",
+            ClockState::Warning => "Warning",
+            ClockState::Paused => "Paused",
+            ClockState::Met => "Met",
+            ClockState::Breached => "Breached",
+        }
+    }
+}
+
+/// The calendar a clock counts in, as the panel names it.
+#[derive(Debug, Clone, Copy)]
+pub struct CalendarInfo<'a> {
+    pub calendar: &'a Calendar,
+    pub name: &'a str,
+    /// IANA zone of the calendar's working hours.
+    pub zone: &'a str,
+}
+
+/// What the policy and the record say about one clock, beside its history.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockRules {
+    pub target: Duration,
+    /// The lowest warning threshold of the policy, in percent, if any.
+    pub warn_percent: Option<i64>,
+    /// When the clock's breach was recorded (its fired breach deadline), if it was.
+    pub recorded_breach: Option<DateTime<Utc>>,
 }
 
 /// A clock as the incident's SLA panel shows it.
@@ -132,6 +195,11 @@ pub struct ClockView {
     pub clock: ClockKind,
     pub target_minutes: i64,
     pub calendar: String,
+    /// IANA name of the calendar's time zone (e.g. "Europe/Berlin"), for a due time in the
+    /// calendar's own zone.
+    pub calendar_zone: String,
+    /// True when the calendar has working hours (not 24×7): remaining time is working time.
+    pub business_hours: bool,
     pub state: ClockState,
     pub elapsed_seconds: i64,
     /// Negative once breached.
@@ -149,12 +217,13 @@ pub struct ClockView {
 pub fn view(
     clock: ClockKind,
     history: &History,
-    cal: &Calendar,
-    calendar_name: &str,
-    target: Duration,
+    info: CalendarInfo<'_>,
+    rules: ClockRules,
     paused_now: bool,
     now: DateTime<Utc>,
 ) -> ClockView {
+    let cal = info.calendar;
+    let target = rules.target;
     let running = history.running(clock);
     let used = elapsed(cal, &running, now);
     let due_at = instant_at(cal, &running, target);
@@ -164,10 +233,13 @@ pub fn view(
     } else {
         running.last().and_then(|(_, b)| *b)
     };
-    let state = if used >= target {
+    let percent_used = used.num_seconds().saturating_mul(100) / target.num_seconds().max(1);
+    let state = if used >= target || rules.recorded_breach.is_some() {
         ClockState::Breached
     } else if paused_now {
         ClockState::Paused
+    } else if open && rules.warn_percent.is_some_and(|w| percent_used >= w) {
+        ClockState::Warning
     } else if open {
         ClockState::Running
     } else if history.logged_at.is_some()
@@ -179,21 +251,29 @@ pub fn view(
     } else {
         ClockState::Met
     };
-    let target_s = target.num_seconds().max(1);
+    let remaining = target.num_seconds().saturating_sub(used.num_seconds());
+    // A recorded breach keeps the due time it was breached at and never shows time left,
+    // even when a later, longer target would compute some.
+    let (due_at, remaining, percent_used) = match rules.recorded_breach {
+        Some(at) => (Some(at), remaining.min(0), percent_used.max(100)),
+        None => (due_at, remaining, percent_used),
+    };
     ClockView {
         clock,
         target_minutes: target.num_minutes(),
-        calendar: calendar_name.to_string(),
+        calendar: info.name.to_string(),
+        calendar_zone: info.zone.to_string(),
+        business_hours: !matches!(cal, Calendar::AlwaysOn),
         state,
         elapsed_seconds: used.num_seconds(),
-        remaining_seconds: target.num_seconds().saturating_sub(used.num_seconds()),
+        remaining_seconds: remaining,
         due_at: if state == ClockState::Met {
             None
         } else {
             due_at
         },
         stopped_at,
-        percent_used: used.num_seconds().saturating_mul(100) / target_s,
+        percent_used,
         counting_now: open
             && !paused_now
             && now
@@ -258,9 +338,16 @@ mod tests {
         let v = view(
             ClockKind::Response,
             &h,
-            &Calendar::AlwaysOn,
-            "24×7",
-            Duration::minutes(15),
+            CalendarInfo {
+                calendar: &Calendar::AlwaysOn,
+                name: "24×7",
+                zone: "UTC",
+            },
+            ClockRules {
+                target: Duration::minutes(15),
+                warn_percent: Some(50),
+                recorded_breach: None,
+            },
             false,
             t("12:00"),
         );
@@ -269,5 +356,60 @@ mod tests {
             (ClockState::Met, 600, None)
         );
         assert_eq!(v.stopped_at, Some(t("09:10")));
+    }
+
+    fn open_response(now: &str, warn: Option<i64>, breach: Option<&str>) -> ClockView {
+        let h = History {
+            logged_at: Some(t("09:00")),
+            ..Default::default()
+        };
+        view(
+            ClockKind::Response,
+            &h,
+            CalendarInfo {
+                calendar: &Calendar::AlwaysOn,
+                name: "24×7",
+                zone: "UTC",
+            },
+            ClockRules {
+                target: Duration::minutes(60),
+                warn_percent: warn,
+                recorded_breach: breach.map(t),
+            },
+            false,
+            t(now),
+        )
+    }
+
+    #[test]
+    fn a_clock_past_its_first_warning_threshold_is_in_warning() {
+        assert_eq!(
+            open_response("09:29", Some(50), None).state,
+            ClockState::Running
+        );
+        assert_eq!(
+            open_response("09:30", Some(50), None).state,
+            ClockState::Warning
+        );
+        assert_eq!(
+            open_response("09:50", Some(90), None).state,
+            ClockState::Running
+        );
+        assert_eq!(
+            open_response("09:50", None, None).state,
+            ClockState::Running
+        );
+        assert_eq!(
+            open_response("10:00", Some(50), None).state,
+            ClockState::Breached
+        );
+    }
+
+    #[test]
+    fn a_recorded_breach_wins_over_a_longer_target() {
+        let v = open_response("09:10", Some(50), Some("09:01"));
+        assert_eq!(v.state, ClockState::Breached);
+        assert_eq!(v.due_at, Some(t("09:01")));
+        assert!(v.remaining_seconds <= 0 && v.percent_used >= 100, "{v:?}");
     }
 }

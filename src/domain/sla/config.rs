@@ -4,6 +4,7 @@
 use super::calendar::{BusinessCalendar, Calendar, WorkingHours};
 use crate::domain::limits;
 use crate::domain::model::Priority;
+use crate::error::Problems;
 use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
@@ -27,46 +28,61 @@ impl SlaPolicy {
     /// and over-long pause reasons. Returns the sorted warning thresholds and the trimmed
     /// pause reasons to store.
     pub fn validate(&self) -> Result<(Vec<i64>, Vec<String>)> {
-        limits::check_minutes(
+        // Every field is checked before refusing, so the form shows all its problems at once.
+        let mut p = Problems::new();
+        let response = p.take(limits::check_minutes(
             self.response_minutes,
             "response_minutes",
             "The response target",
             1,
-        )?;
-        limits::check_minutes(
+        ))?;
+        let resolution = p.take(limits::check_minutes(
             self.resolution_minutes,
             "resolution_minutes",
             "The resolution target",
             1,
-        )?;
-        if self.resolution_minutes < self.response_minutes {
-            return Err(Error::validation(
+        ))?;
+        if response.is_some()
+            && resolution.is_some()
+            && self.resolution_minutes < self.response_minutes
+        {
+            p.add(
                 "resolution_minutes",
                 "Resolution target cannot be shorter than the response target",
-            ));
+            );
         }
         let mut warn = self.warn_percents.clone();
         warn.sort_unstable();
         warn.dedup();
         if warn.iter().any(|w| !(1..=99).contains(w)) {
-            return Err(Error::validation(
+            p.add(
                 "warn_percents",
                 "Warning thresholds are percentages between 1 and 99",
-            ));
+            );
         }
-        limits::check_count(
+        let mut reasons = Vec::new();
+        if p.take(limits::check_count(
             &self.pause_reasons,
             "pause_reasons",
             "Pause reasons",
             limits::MAX_LIST,
-        )?;
-        let mut reasons = Vec::new();
-        for r in &self.pause_reasons {
-            let r = limits::text(r, "pause_reasons", "A pause reason", limits::MAX_NAME)?;
-            if !r.is_empty() {
-                reasons.push(r);
+        ))?
+        .is_some()
+        {
+            for r in &self.pause_reasons {
+                if let Some(r) = p.take(limits::text(
+                    r,
+                    "pause_reasons",
+                    "A pause reason",
+                    limits::MAX_NAME,
+                ))? {
+                    if !r.is_empty() {
+                        reasons.push(r);
+                    }
+                }
             }
         }
+        p.finish()?;
         Ok((warn, reasons))
     }
 }
@@ -116,15 +132,43 @@ impl CalendarRecord {
     /// Checks everything a user sets (name, hours, zone, holidays) and returns the trimmed
     /// name.
     pub fn validate(&self) -> Result<String> {
-        let name = limits::required(&self.name, "name", "Calendar name", limits::MAX_NAME)?;
-        limits::check_len(&self.time_zone, "time_zone", "Time zone", limits::MAX_LINE)?;
-        limits::check_count(&self.holidays, "holidays", "Holidays", limits::MAX_HOLIDAYS)?;
-        for h in &self.holidays {
-            limits::check_date(h.day, "holidays", "A holiday")?;
-            limits::check_len(&h.name, "holidays", "A holiday's name", limits::MAX_NAME)?;
+        let mut p = Problems::new();
+        let name = p.take(limits::required(
+            &self.name,
+            "name",
+            "Calendar name",
+            limits::MAX_NAME,
+        ))?;
+        p.take(limits::check_len(
+            &self.time_zone,
+            "time_zone",
+            "Time zone",
+            limits::MAX_LINE,
+        ))?;
+        if p.take(limits::check_count(
+            &self.holidays,
+            "holidays",
+            "Holidays",
+            limits::MAX_HOLIDAYS,
+        ))?
+        .is_some()
+        {
+            for h in &self.holidays {
+                p.take(limits::check_date(h.day, "holidays", "A holiday"))?;
+                p.take(limits::check_len(
+                    &h.name,
+                    "holidays",
+                    "A holiday's name",
+                    limits::MAX_NAME,
+                ))?;
+            }
         }
-        self.to_calendar()?;
-        Ok(name)
+        if !self.always_on {
+            p.take(parse_time_zone(&self.time_zone))?;
+        }
+        p.take(self.to_calendar())?;
+        p.finish()?;
+        Ok(name.unwrap_or_default())
     }
 
     /// The calendar the deadline arithmetic uses; the error names the bad field.
@@ -184,6 +228,48 @@ pub enum RuleAction {
     RaisePriority,
 }
 
+impl RuleTrigger {
+    pub const ALL: [RuleTrigger; 2] = [RuleTrigger::Unacknowledged, RuleTrigger::Unresolved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleTrigger::Unacknowledged => "unacknowledged",
+            RuleTrigger::Unresolved => "unresolved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleTrigger::Unacknowledged => "Not acknowledged",
+            RuleTrigger::Unresolved => "Not resolved",
+        }
+    }
+}
+
+impl RuleAction {
+    pub const ALL: [RuleAction; 3] = [
+        RuleAction::EscalateTeam,
+        RuleAction::NotifyPerson,
+        RuleAction::RaisePriority,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleAction::EscalateTeam => "escalate_team",
+            RuleAction::NotifyPerson => "notify_person",
+            RuleAction::RaisePriority => "raise_priority",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleAction::EscalateTeam => "Escalate to a team",
+            RuleAction::NotifyPerson => "Notify a person",
+            RuleAction::RaisePriority => "Raise the priority",
+        }
+    }
+}
+
 /// "Unresolved 15 minutes after logging → escalate to the Network team".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EscalationRule {
@@ -214,32 +300,50 @@ impl EscalationRule {
     /// Refuses a rule without a name, with a threshold beyond the documented limits, or
     /// without the target its action needs. Returns the trimmed name.
     pub fn validate(&self) -> Result<String> {
-        let name = limits::required(&self.name, "name", "Rule name", limits::MAX_NAME)?;
-        limits::check_minutes(self.after_minutes, "after_minutes", "The threshold", 1)?;
-        limits::check_len(self.reason.trim(), "reason", "The reason", limits::MAX_TEXT)?;
+        let mut p = Problems::new();
+        let name = p.take(limits::required(
+            &self.name,
+            "name",
+            "Rule name",
+            limits::MAX_NAME,
+        ))?;
+        p.take(limits::check_minutes(
+            self.after_minutes,
+            "after_minutes",
+            "The threshold",
+            1,
+        ))?;
+        p.take(limits::check_len(
+            self.reason.trim(),
+            "reason",
+            "The reason",
+            limits::MAX_TEXT,
+        ))?;
         match self.action {
-            RuleAction::EscalateTeam if self.target_team_id.is_none() => Err(Error::validation(
-                "target_team_id",
-                "Choose the team to escalate to",
-            )),
-            RuleAction::NotifyPerson if self.target_person_id.is_none() => Err(Error::validation(
-                "target_person_id",
-                "Choose the person to notify",
-            )),
-            RuleAction::RaisePriority if self.target_priority.is_none() => Err(Error::validation(
-                "target_priority",
-                "Choose the priority to raise to",
-            )),
-            RuleAction::RaisePriority if self.reason.trim().is_empty() => Err(Error::validation(
-                "reason",
-                "Raising the priority needs a reason; it is recorded on the incident",
-            )),
-            _ => Ok(()),
-        }?;
-        if let Some(t) = &self.tier {
-            crate::domain::model::Tier::parse(t, "tier")?;
+            RuleAction::EscalateTeam if self.target_team_id.is_none() => {
+                p.add("target_team_id", "Choose the team to escalate to")
+            }
+            RuleAction::NotifyPerson if self.target_person_id.is_none() => {
+                p.add("target_person_id", "Choose the person to notify")
+            }
+            RuleAction::RaisePriority => {
+                if self.target_priority.is_none() {
+                    p.add("target_priority", "Choose the priority to raise to");
+                }
+                if self.reason.trim().is_empty() {
+                    p.add(
+                        "reason",
+                        "Raising the priority needs a reason; it is recorded on the incident",
+                    );
+                }
+            }
+            _ => {}
         }
-        Ok(name)
+        if let Some(t) = &self.tier {
+            p.take(crate::domain::model::Tier::parse(t, "tier"))?;
+        }
+        p.finish()?;
+        Ok(name.unwrap_or_default())
     }
 }
 
@@ -254,18 +358,31 @@ pub struct ReminderSettings {
 }
 
 impl ReminderSettings {
-    /// Refuses intervals beyond the documented limits and bad quiet hours.
+    /// Refuses intervals beyond the documented limits and bad quiet hours, naming every one.
     pub fn validate(&self) -> Result<()> {
+        let mut p = Problems::new();
         for m in self.update_minutes.iter().flatten() {
-            limits::check_minutes(*m, "update_minutes", "Update reminders", 1)?;
+            p.take(limits::check_minutes(
+                *m,
+                "update_minutes",
+                "Update reminders",
+                1,
+            ))?;
         }
         if let Some(m) = self.closure_minutes {
-            limits::check_minutes(m, "closure_minutes", "The closure reminder", 1)?;
+            p.take(limits::check_minutes(
+                m,
+                "closure_minutes",
+                "The closure reminder",
+                1,
+            ))?;
         }
         if let Some(q) = &self.quiet_hours {
-            q.validate()?;
+            p.take(parse_time(&q.from, "quiet_from"))?;
+            p.take(parse_time(&q.to, "quiet_to"))?;
+            p.take(parse_time_zone(&q.time_zone))?;
         }
-        Ok(())
+        p.finish()
     }
 }
 

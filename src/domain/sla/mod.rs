@@ -51,14 +51,18 @@ pub fn history_from(inc: &Incident, events: &[(String, DateTime<Utc>)]) -> Histo
 pub fn policy_calendar(
     cfg: &SlaConfig,
     p: Priority,
-) -> Result<(&config::SlaPolicy, &calendar::Calendar, &str)> {
+) -> Result<(
+    &config::SlaPolicy,
+    &calendar::Calendar,
+    &config::CalendarRecord,
+)> {
     let policy = cfg
         .policy(p)
         .ok_or_else(|| Error::Storage(format!("no SLA policy for {}", p.as_str())))?;
     let (rec, cal) = cfg
         .calendar(policy.calendar_id)
         .ok_or_else(|| Error::Storage(format!("SLA calendar {} is missing", policy.calendar_id)))?;
-    Ok((policy, cal, rec.name.as_str()))
+    Ok((policy, cal, rec))
 }
 
 /// The clock's target. A target too large for a duration (saved by an older version without
@@ -107,19 +111,39 @@ pub struct PauseEvent {
     pub detail: Option<String>,
 }
 
-/// The SLA panel of an incident at `now`, from its clock history and pause events.
+/// The SLA panel of an incident at `now`, from its clock history, pause events and the
+/// breaches recorded on it (clock, when it was due): a recorded breach stays a breach.
 pub fn panel_from(
     cfg: &SlaConfig,
     inc: &Incident,
     h: &History,
     pause_events: &[PauseEvent],
+    recorded_breaches: &[(ClockKind, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> Result<SlaPanel> {
-    let (policy, cal, cal_name) = policy_calendar(cfg, inc.priority)?;
+    let (policy, cal, rec) = policy_calendar(cfg, inc.priority)?;
     let paused = inc.paused_since.is_some();
-    let clocks = [ClockKind::Response, ClockKind::Resolution]
+    let info = clocks::CalendarInfo {
+        calendar: cal,
+        name: &rec.name,
+        zone: match rec.time_zone.trim() {
+            "" => "UTC",
+            z => z,
+        },
+    };
+    let clocks = ClockKind::ALL
         .into_iter()
-        .map(|c| clocks::view(c, h, cal, cal_name, target(policy, c), paused, now))
+        .map(|c| {
+            let rules = clocks::ClockRules {
+                target: target(policy, c),
+                warn_percent: policy.warn_percents.iter().copied().min(),
+                recorded_breach: recorded_breaches
+                    .iter()
+                    .find(|(k, _)| *k == c)
+                    .map(|(_, at)| *at),
+            };
+            clocks::view(c, h, info, rules, paused, now)
+        })
         .collect();
     let mut pauses: Vec<PauseView> = Vec::new();
     for e in pause_events {
@@ -146,6 +170,37 @@ pub fn panel_from(
         pause_reasons: policy.pause_reasons.clone(),
         response_rule: RESPONSE_RULE.into(),
     })
+}
+
+/// A policy change in words, for the re-measure entries it causes: "SLA policy P1 changed:
+/// response 1 → 60 min".
+pub fn policy_change(old: Option<&config::SlaPolicy>, new: &config::SlaPolicy) -> String {
+    let head = format!("SLA policy {} changed", new.priority.as_str());
+    let Some(old) = old else { return head };
+    let mut parts = Vec::new();
+    if old.response_minutes != new.response_minutes {
+        parts.push(format!(
+            "response {} → {} min",
+            old.response_minutes, new.response_minutes
+        ));
+    }
+    if old.resolution_minutes != new.resolution_minutes {
+        parts.push(format!(
+            "resolution {} → {} min",
+            old.resolution_minutes, new.resolution_minutes
+        ));
+    }
+    if old.calendar_id != new.calendar_id {
+        parts.push("calendar".into());
+    }
+    if old.warn_percents != new.warn_percents {
+        parts.push("warning thresholds".into());
+    }
+    if parts.is_empty() {
+        head
+    } else {
+        format!("{head}: {}", parts.join(", "))
+    }
 }
 
 pub fn sla_kind(clock: ClockKind, percent: i64) -> String {

@@ -13,13 +13,15 @@ import {
   field, select, recordItems, clearErrors, showError, showFieldError, showFormError, submitOnCtrlEnter,
   busy, idOrNull, trackDirty,
 } from '../forms.js';
-import { fullDateTime, dateTime, secondsText, minutesText, count, dayText, todayIso, isIsoDay } from '../format.js';
+import { fullDateTime, dateTime, minutesText, count, dayText, todayIso, isIsoDay } from '../format.js';
 import { clockLabel } from '../sla.js';
 
 /** The written parts of a review, in the order people write them. */
 const TEXT_FIELDS = [
   { key: 'summary', label: 'Summary', testid: 'review-summary', rows: 4, hint: 'What happened, to whom and for how long, in a few sentences. Required to finalise.' },
   { key: 'detection', label: 'Detection analysis', testid: 'review-detection', rows: 3, hint: 'How and when it was noticed; could monitoring have caught it sooner?' },
+  { key: 'escalation_analysis', label: 'Escalation analysis', testid: 'review-escalation-text', rows: 3, hint: 'Was it escalated to the right team at the right time? What held it up? (The time at each tier is computed below.)' },
+  { key: 'communication_analysis', label: 'Communication analysis', testid: 'review-communication-text', rows: 3, hint: 'Were users and stakeholders told early, often and clearly enough? (Update punctuality is computed below.)' },
   { key: 'technical_response', label: 'Technical response', testid: 'review-technical', rows: 3, hint: 'Diagnosis, the decisions taken (workaround or full fix) and what restored the service.' },
   { key: 'went_well', label: 'What went well', testid: 'review-went-well', rows: 3, hint: '' },
   { key: 'went_badly', label: 'What did not go well', testid: 'review-went-badly', rows: 3, hint: 'Process gaps, not people: a review is blameless.' },
@@ -39,6 +41,31 @@ const OUTCOME_LABELS = { met: 'Met', breached: 'Breached', running: 'Still runni
 
 const none = (text) => h('span', { class: 'muted' }, text);
 
+/**
+ * A span of time by the rule the printed review uses (core `review::duration_text`), so the
+ * screen and the PDF say the same: seconds where they matter, under ten minutes ("38 s",
+ * "4 min 05 s"), minutes from there ("45 min", "1 h 30 min", "4 h"), hours from a day on
+ * ("2 d 3 h").
+ */
+export function spanText(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  const n = Number(seconds);
+  if (!Number.isFinite(n)) return '';
+  const s = Math.abs(Math.trunc(n));
+  const sign = n < 0 ? '−' : '';
+  const d = Math.floor(s / 86400);
+  const hr = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  let text;
+  if (d > 0) text = hr ? `${d} d ${hr} h` : `${d} d`;
+  else if (hr > 0) text = m ? `${hr} h ${m} min` : `${hr} h`;
+  else if (m >= 10) text = `${m} min`;
+  else if (m > 0) text = `${m} min ${String(sec).padStart(2, '0')} s`;
+  else text = `${s} s`;
+  return sign + text;
+}
+
 export function mount(root, params, ctx) {
   const id = params.id;
   let rv = null; // ReviewView
@@ -48,7 +75,7 @@ export function mount(root, params, ctx) {
   let textForm = null; // the open text form (draft or amendment)
   let actionForm = null; // the open action-item form, {itemId, form}
   let confirming = false; // the finalise confirmation is shown
-  let exportNote = null; // {ok, text} after an export
+  let exportNote = null; // {ok, text, status} after an export; shown only while the review is still in that status
 
   const head = h('header', { class: 'review-head' });
   const errorSlot = h('div', { class: 'action-error-slot' });
@@ -60,6 +87,7 @@ export function mount(root, params, ctx) {
   const commSlot = h('div');
   const amendSlot = h('div');
   const timelineSlot = h('div');
+  const afterSlot = h('div');
   const asideSlot = h('aside', { class: 'review-aside', 'aria-label': 'Status, export and integrity' });
 
   const view = h('section', { class: 'detail review', testid: 'review', 'aria-busy': 'true' },
@@ -68,7 +96,7 @@ export function mount(root, params, ctx) {
     errorSlot,
     warnSlot,
     h('div', { class: 'detail-body review-body' },
-      h('div', { class: 'detail-col' }, figuresSlot, textSlot, actionsSlot, escalationSlot, commSlot, amendSlot, timelineSlot),
+      h('div', { class: 'detail-col' }, figuresSlot, textSlot, actionsSlot, escalationSlot, commSlot, amendSlot, timelineSlot, afterSlot),
       asideSlot));
   root.appendChild(view);
 
@@ -145,6 +173,7 @@ export function mount(root, params, ctx) {
     renderCommunication(rv.figures);
     renderAmendments();
     renderTimeline();
+    renderAfterSignOff();
     renderAside();
   }
 
@@ -161,7 +190,11 @@ export function mount(root, params, ctx) {
       h('h1', { class: 'detail-title', testid: 'review-title' }, 'Post-incident review: ', inc.title),
       h('p', { class: 'detail-sub muted' },
         `${inc.service_name} · started by ${r.created_by} on ${dateTime(r.created_at)}`,
-        r.finalised_at ? ` · finalised by ${r.finalised_by} on ${dateTime(r.finalised_at)}` : ' · draft: everything can still be edited'));
+        r.finalised_at ? ` · finalised by ${r.finalised_by} on ${dateTime(r.finalised_at)}` : ' · draft: everything can still be edited'),
+      isFinal() && (rv.after_sign_off || []).length > 0
+        ? h('p', { class: 'small muted', testid: 'review-after-note' },
+          `Shown as signed off. ${count(rv.after_sign_off.length)} ${rv.after_sign_off.length === 1 ? 'event was' : 'events were'} recorded on the incident afterwards: see “Events after sign-off” below the timeline.`)
+        : null);
   }
 
   function renderWarnings() {
@@ -178,13 +211,13 @@ export function mount(root, params, ctx) {
   }
 
   function renderFigures(f) {
-    const span = (s, missing) => (s === null || s === undefined ? none(missing) : secondsText(s));
+    const span = (s, missing) => (s === null || s === undefined ? none(missing) : spanText(s));
     const sla = f.sla.map((c) => h('div', {
       class: ['figure', `outcome-${c.outcome}`], testid: `figure-sla-${c.clock}`, 'data-outcome': c.outcome,
     },
     h('div', { class: 'figure-label' }, `SLA ${clockLabel(c.clock).toLowerCase()}`),
     h('div', { class: 'figure-value' }, OUTCOME_LABELS[c.outcome] || c.outcome),
-    h('div', { class: 'figure-note muted' }, `${secondsText(c.elapsed_seconds)} of ${minutesText(c.target_minutes)}`)));
+    h('div', { class: 'figure-note muted' }, `${spanText(c.elapsed_seconds)} of ${minutesText(c.target_minutes)}`)));
     patch(figuresSlot,
       h('section', { class: 'block review-figures', testid: 'review-figures', 'aria-label': 'Figures' },
         h('h2', null, 'Figures ', h('span', { class: 'muted small review-computed' }, 'computed from the recorded events')),
@@ -440,14 +473,14 @@ export function mount(root, params, ctx) {
         h('td', null, t.tier || none('—')),
         h('td', { class: 'num' }, fullDateTime(t.from)),
         h('td', { class: 'num' }, fullDateTime(t.to)),
-        h('td', { class: 'num' }, secondsText(t.seconds)))));
+        h('td', { class: 'num' }, spanText(t.seconds)))));
     const escalations = f.escalations.length === 0
       ? h('p', { class: 'muted small', testid: 'review-escalations-none' }, 'It was never escalated.')
       : table('review-escalations', 'Escalations', ['When', 'To', 'After logging', 'Threshold', 'Verdict'],
         f.escalations.map((x) => h('tr', { testid: 'review-escalation', 'data-verdict': x.verdict },
           h('td', { class: 'num' }, fullDateTime(x.at)),
           h('td', null, x.to),
-          h('td', { class: 'num' }, secondsText(x.after_logging_seconds)),
+          h('td', { class: 'num' }, spanText(x.after_logging_seconds)),
           h('td', { class: 'num' }, x.threshold_minutes === null || x.threshold_minutes === undefined ? none('none') : minutesText(x.threshold_minutes)),
           h('td', null, h('span', { class: verdictClass(x.verdict) }, x.verdict)))));
     patch(escalationSlot, h('section', { class: 'block review-escalation', testid: 'review-escalation-analysis', 'aria-label': 'Escalation analysis' },
@@ -511,15 +544,30 @@ export function mount(root, params, ctx) {
             h('div', { class: 'amend-new' }, h('span', { class: 'tl-detail-label' }, 'After'), h('span', { class: 'prose' }, a.new_value || '(empty)'))))))));
   }
 
+  const timelineItems = (entries, testid) => entries.map((t) => h('li', { class: 'timeline-entry', testid },
+    h('div', { class: 'tl-head' },
+      h('time', { datetime: t.at, class: 'tl-time num' }, fullDateTime(t.at)),
+      h('span', { class: 'tl-actor' }, t.who)),
+    h('div', { class: 'tl-summary' }, t.what),
+    t.detail ? h('div', { class: 'tl-detail prose' }, t.detail) : null));
+
   function renderTimeline() {
     patch(timelineSlot, h('section', { class: 'timeline-section', 'aria-label': 'Timeline' },
-      h('h2', null, 'Timeline ', h('span', { class: 'muted count' }, String(rv.timeline.length))),
-      h('ol', { class: 'timeline', testid: 'review-timeline' }, rv.timeline.map((t) => h('li', { class: 'timeline-entry', testid: 'review-timeline-entry' },
-        h('div', { class: 'tl-head' },
-          h('time', { datetime: t.at, class: 'tl-time num' }, fullDateTime(t.at)),
-          h('span', { class: 'tl-actor' }, t.who)),
-        h('div', { class: 'tl-summary' }, t.what),
-        t.detail ? h('div', { class: 'tl-detail prose' }, t.detail) : null)))));
+      h('h2', null, isFinal() ? 'Timeline as signed off ' : 'Timeline ', h('span', { class: 'muted count' }, count(rv.timeline.length))),
+      h('ol', { class: 'timeline', testid: 'review-timeline' }, timelineItems(rv.timeline, 'review-timeline-entry'))));
+  }
+
+  /** Events of the incident recorded after the review was finalised: beside it, never in it. */
+  function renderAfterSignOff() {
+    const later = rv.after_sign_off || [];
+    if (!isFinal() || later.length === 0) {
+      clear(afterSlot);
+      return;
+    }
+    patch(afterSlot, h('section', { class: 'timeline-section review-after', testid: 'review-after-sign-off', 'aria-label': 'Events after sign-off' },
+      h('h2', null, 'Events after sign-off ', h('span', { class: 'muted count' }, count(later.length))),
+      h('p', { class: 'field-hint' }, 'Recorded on the incident after the review was finalised. They are not part of the signed-off review; the PDF prints them as an appendix.'),
+      h('ol', { class: 'timeline', testid: 'review-after-timeline' }, timelineItems(later, 'review-after-entry'))));
   }
 
   // ---- status, export, integrity --------------------------------------------------------------------------
@@ -561,7 +609,7 @@ export function mount(root, params, ctx) {
       h('h2', null, 'Print'),
       h('p', { class: 'small muted' }, isFinal() ? 'The PDF carries the fingerprint below.' : 'A draft prints marked as draft.'),
       h('div', { class: 'export-row' }, paper, exportButton),
-      exportNote
+      exportNote && exportNote.status === r.status
         ? h('p', {
           class: ['small', 'break', 'export-note', exportNote.ok ? 'export-ok' : exportNote.ok === null ? 'muted' : 'field-error-inline'],
           testid: 'review-export-result', role: 'status',
@@ -571,8 +619,12 @@ export function mount(root, params, ctx) {
     const integrity = h('div', { class: 'aside-box integrity', testid: 'review-integrity' },
       h('h2', null, 'Integrity'),
       h('dl', { class: 'integrity-list' },
-        h('dt', null, `Last event${rv.last_event_id ? ` (#${rv.last_event_id})` : ''}`),
+        h('dt', null, `${isFinal() ? 'Last event signed off' : 'Last event'}${rv.last_event_id ? ` (#${rv.last_event_id})` : ''}`),
         h('dd', { class: 'mono break', testid: 'review-hash' }, rv.last_event_hash || '—'),
+        isFinal() && rv.latest_event_id && rv.latest_event_id !== rv.last_event_id
+          ? [h('dt', null, `Latest event (#${rv.latest_event_id}, after sign-off)`),
+            h('dd', { class: 'mono break', testid: 'review-latest-hash' }, rv.latest_event_hash || '—')]
+          : null,
         h('dt', null, 'Fingerprint'),
         h('dd', { class: 'mono break', testid: 'review-fingerprint' }, rv.fingerprint)),
       h('p', { class: 'small muted' }, 'Every event chains the hash of the one before; a printout can be checked against ',
@@ -595,12 +647,13 @@ export function mount(root, params, ctx) {
     try {
       const result = await api.exportReviewPdf(id, paperChoice);
       if (disposed) return;
+      const status = rv.review.status;
       exportNote = result && result.path
-        ? { ok: true, text: `Saved to ${result.path}` }
-        : { ok: null, text: 'Export cancelled: nothing was saved.' };
+        ? { ok: true, text: `Saved to ${result.path}`, status }
+        : { ok: null, text: 'Export cancelled: nothing was saved.', status };
     } catch (error) {
       if (disposed) return;
-      exportNote = { ok: false, text: `The PDF could not be written: ${error.message}` };
+      exportNote = { ok: false, text: `The PDF could not be written: ${error.message}`, status: rv.review.status };
     } finally {
       if (!disposed) renderAside();
     }
@@ -613,9 +666,11 @@ export function mount(root, params, ctx) {
       confirming = false;
       amending = false;
       textForm = null;
+      // A draft's export is not the final review: its "Saved to …" goes with it.
+      exportNote = null;
       clear(errorSlot);
       show(result);
-      ctx.toast('Review finalised: the text is locked.');
+      ctx.toast('Review finalised: the text is locked. Export the PDF again for the final version.');
     } catch (error) {
       if (disposed) return;
       confirming = false;
