@@ -71,6 +71,7 @@ function mayLeave(target) {
   const warning = current.instance.leaveWarning ? current.instance.leaveWarning() : null;
   if (!warning) return true;
   const params = pendingParams;
+  pendingParams = null; // kept for the navigation after "Discard", not for an unrelated render
   if (shownHash !== null && location.hash !== shownHash) history.replaceState(null, '', shownHash);
   askToDiscard(warning).then((discard) => {
     if (!discard) return;
