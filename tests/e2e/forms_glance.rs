@@ -482,3 +482,45 @@ fn the_notification_centre_shows_the_true_due_time_of_an_alert_raised_seconds_la
     shot(&desk, "alerts with the true due time");
     desk.quit();
 }
+
+#[test]
+fn a_database_from_a_newer_version_is_explained_once() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("forms_newer_database");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "first");
+    desk.start_as("Alex Morgan");
+    desk.quit();
+    {
+        let conn = rusqlite::Connection::open(data_dir.join(incident_desk::DATABASE_FILE))
+            .expect("open the file");
+        conn.pragma_update(None, "user_version", 999)
+            .expect("mark the file as written by a newer version");
+    }
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "newer");
+    let message = desk.text("fatal-message");
+    assert!(
+        message.contains("newer version"),
+        "the core's message says why: {message:?}"
+    );
+    let page = run(
+        &desk,
+        "the fatal screen's text",
+        "return document.querySelector('[data-testid=\"fatal\"]').innerText;",
+    );
+    let page = page.as_str().expect("text");
+    assert_eq!(
+        page.matches("another data folder").count(),
+        1,
+        "the screen gives its advice once, not twice: {page:?}"
+    );
+    assert!(
+        !desk.is_visible("fatal-advice"),
+        "no second paragraph repeats the core's message"
+    );
+    shot(&desk, "newer database");
+    desk.quit();
+}
