@@ -524,3 +524,59 @@ fn a_database_from_a_newer_version_is_explained_once() {
     shot(&desk, "newer database");
     desk.quit();
 }
+
+#[test]
+fn verify_history_names_an_altered_event_in_words_and_local_time() {
+    let _serial = app::serialize();
+    let pre = Prerequisites::check();
+    let artifacts = Artifacts::for_test("forms_verify_history_words");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().join("desk");
+    let desk = App::launch(&pre, &data_dir, &artifacts, "first");
+    desk.click("welcome-demo");
+    desk.gone("welcome");
+    desk.quit();
+
+    // Someone with a SQLite shell drops the guards and rewrites an event's text.
+    {
+        let conn = rusqlite::Connection::open(data_dir.join(incident_desk::DATABASE_FILE))
+            .expect("open the file");
+        conn.execute_batch(
+            "DROP TRIGGER events_are_append_only_update; DROP TRIGGER events_are_append_only_delete;
+             UPDATE events SET detail = 'We fixed it fast' WHERE id = 5;",
+        )
+        .expect("alter an event");
+    }
+
+    let desk = App::launch(&pre, &data_dir, &artifacts, "after");
+    desk.click("nav-settings");
+    desk.click("settings-tab-history");
+    desk.click("verify-history");
+    desk.visible_css(
+        &format!("{}[data-intact='false']", tid("verify-result")),
+        "the altered history reported",
+    );
+    let seen = run(
+        &desk,
+        "the problems as shown",
+        "const text = document.querySelector('[data-testid=\"verify-result\"]').innerText;\n\
+         return { text, iso: /\\d{4}-\\d{2}-\\d{2}T\\d{2}:/.test(text),\n\
+                  local: /at (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}/.test(text) };",
+    );
+    assert_eq!(
+        seen["iso"], false,
+        "no raw RFC 3339 instant is shown: {seen}"
+    );
+    assert_eq!(
+        seen["local"], true,
+        "the altered event's time reads in the window's format: {seen}"
+    );
+    assert!(
+        seen["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Event 5") && t.contains("altered")),
+        "the event is named: {seen}"
+    );
+    shot(&desk, "verify history in words");
+    desk.quit();
+}
