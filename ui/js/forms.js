@@ -155,14 +155,12 @@ export function problemsOf(error) {
 /**
  * Maps an ApiError onto the form: every invalid field gets its message at once, the first one
  * (in the form's order) is focused; problems naming no field of this form go into `slot`.
- * `aliases` maps a field the core names onto the form's own key (e.g. update_minutes →
- * update_minutes_P1). Returns 'field' when every problem sat at a field, else 'form'.
+ * Returns 'field' when every problem sat at a field, else 'form'.
  */
-export function showError(root, slot, error, testid = 'form-error', aliases = {}) {
+export function showError(root, slot, error, testid = 'form-error') {
   const loose = [];
   for (const p of problemsOf(error)) {
-    const key = p.field && Object.prototype.hasOwnProperty.call(aliases, p.field) ? aliases[p.field] : p.field;
-    if (!showFieldError(root, key, p.message, { focus: false })) loose.push(p.message);
+    if (!showFieldError(root, p.field, p.message, { focus: false })) loose.push(p.message);
   }
   if (loose.length === 1) showFormError(slot, loose[0], testid);
   else if (loose.length > 1) {
@@ -180,9 +178,6 @@ export function showError(root, slot, error, testid = 'form-error', aliases = {}
   }
   return loose.length ? 'form' : 'field';
 }
-
-/** The same, under the name that says it shows them all. */
-export const showErrors = showError;
 
 /**
  * The one error banner of a panel whose data could not be loaded: the core's message and a
@@ -220,8 +215,10 @@ export function dateTimeInput({ testid, value = null, placeholder = 'YYYY-MM-DD 
   };
   input.addEventListener('input', update);
   input.addEventListener('blur', () => {
-    const iso = localTextToIso(input.value);
-    if (iso) input.value = toLocalText(iso); // "2026-3-2 9:05" style typing tidied
+    const text = input.value.trim();
+    const iso = localTextToIso(text);
+    // "2026-3-2 9:05" is tidied to "2026-03-02 09:05"; typed seconds are kept as typed.
+    if (iso && !/:\d{2}:\d{2}$/.test(text)) input.value = toLocalText(iso);
     update();
   });
   input.iso = () => localTextToIso(input.value);
