@@ -364,6 +364,42 @@ fn settings_sla_labels_every_input_and_says_when_response_and_resolution_warning
     );
     shot(&desk, "settings calendars");
 
+    // ── A new calendar (on the settings tab helper): a holiday added in the form, saved, the
+    //    new calendar stays open and its import saves at once ────────────────────────────
+    desk.click("settings-add");
+    desk.fill("calendar-name", "Office Berlin");
+    desk.fill("calendar-zone", "Europe/Berlin");
+    desk.fill("holiday-date", "2026-12-25");
+    desk.fill("holiday-name", "Christmas Day");
+    desk.click("holiday-add");
+    desk.wait_text("holiday-list", "Christmas Day");
+    desk.click("settings-save");
+    desk.wait_text("settings-list", "Office Berlin");
+    desk.wait_text_css(
+        &format!("{} h2", tid("settings-form")),
+        "Office Berlin",
+        "the new calendar open for its holidays",
+    );
+    desk.fill("holidays-import-text", "2026-12-26, Boxing Day");
+    desk.click("holidays-import");
+    desk.wait_text("holiday-list", "Boxing Day");
+    assert_eq!(
+        desk.count_css(&tid("holiday-row")),
+        2,
+        "both holidays are listed"
+    );
+    let row = run(
+        &desk,
+        "the new calendar's row",
+        "return [...document.querySelectorAll('[data-testid=\"settings-row\"]')]\n\
+           .map((r) => r.innerText).find((t) => t.includes('Office Berlin')) || '';",
+    );
+    assert!(
+        row.as_str()
+            .is_some_and(|t| t.contains("Europe/Berlin") && t.trim_end().ends_with('2')),
+        "the list shows the zone and both holidays: {row}"
+    );
+
     // ── Escalation rules (on the settings tab helper): a refusal at its field, a saved rule
     //    listed, and a half-typed rule not dropped by "Add rule" without a question ────────
     desk.click("settings-tab-escalation");

@@ -16,7 +16,9 @@ import { count } from '../format.js';
  * "settings" by default, so several tables can share a page), `intro`, `gridClass`,
  * `rowClass(item)`, `heading(item)` and `saveLabel(item)` (the form's title and button),
  * `savedMessage(saved, added)` (the toast), `afterSave()` (reloads the reference data by
- * default), `edit(item)` (the entry to open first; a new one by default) and `remove(id)`: an
+ * default), `edit(item)` (the entry to open first; a new one by default), `openAdded` (after
+ * adding, open the new entry rather than a blank form), `built.after` (shown below the form's
+ * buttons, for parts that act on their own) and `remove(id)`: an
  * entry being edited then offers "Delete…", confirmed in place; the core refuses (`in_use`)
  * anything that is still referred to, and that message is shown in the form. `save` may throw
  * {field, message, problems} for what it refuses before asking the core.
@@ -87,8 +89,9 @@ export function entityTab(panel, ctx, spec) {
               const saved = await spec.save({ id: item ? item.id : null, ...built.read() });
               await afterSave();
               ctx.toast(spec.savedMessage ? spec.savedMessage(saved, !item) : `${spec.Noun} “${saved.name}” ${item ? 'saved' : 'added'}.`);
-              if (item) {
+              if (item || spec.openAdded) {
                 edit(spec.items().find((x) => x.id === saved.id) || saved, false);
+                if (!item) flash(saved.id);
               } else {
                 // Added: clear the form for the next one, and mark the new row.
                 edit(null, true);
@@ -109,6 +112,7 @@ export function entityTab(panel, ctx, spec) {
         item && spec.remove ? h('span', { class: 'form-actions-end' },
           h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete'), onclick: () => confirmDelete() }, 'Delete…')) : null),
       deleteSlot,
+      built.after || null,
     );
 
     function confirmDelete() {

@@ -1,15 +1,14 @@
 // screens/sla/calendars.js — Settings › Calendars: the business calendars SLA targets are counted
 // in (24×7, or working hours in a time zone minus holidays), with holidays edited in place and
-// imported from a list of dates. Saving goes through the core, which re-measures open incidents.
+// imported from a list of dates. Built on the settings screens' tab helper (entityTab); saving
+// goes through the core, which re-measures open incidents.
 
-import { h, replace, patch, clear, uid } from '../../dom.js';
+import { h, replace, patch, uid } from '../../dom.js';
 import * as api from '../../api.js';
-import {
-  field, checkboxField, clearErrors, showError, showFieldError, showFormError, busy, submitOnCtrlEnter,
-  trackDirty, entryEditor,
-} from '../../forms.js';
+import { field, checkboxField, showFieldError } from '../../forms.js';
 import { count, dayText, minutesText } from '../../format.js';
 import { businessDayMinutes, weekMinutes, localTimeZone } from '../../sla.js';
+import { entityTab } from '../entityTab.js';
 import { slaLoader, zoneInput, timeInput, tidyTime, muted } from './common.js';
 
 const WEEKDAYS = [
@@ -39,53 +38,52 @@ function calendarSummary(cal) {
 
 export function calendarsTab(panel, ctx) {
   let settings = null;
-  let selectedId = null; // null: a new calendar
-  let form = null;
-  const listSlot = h('div', { class: 'settings-list' });
-  const formSlot = h('div', { class: 'settings-form-wrap' });
-  replace(panel, h('div', { class: 'settings-split' }, listSlot, formSlot));
-  const frame = entryEditor('calendar', edit);
+  let tab = null;
+  // The first load builds the tab (the table needs the calendars); later loads redraw it.
   const loader = slaLoader(panel, (result, first) => {
     settings = result;
-    renderList();
-    if (first) edit(settings.calendars[0] || null, false);
-    else frame.reloaded(selectedId === null ? null : settings.calendars.find((c) => c.id === selectedId) || null);
+    if (first) tab = entityTab(panel, ctx, spec);
+    else tab.refresh();
   });
 
-  function renderList() {
-    const cals = settings.calendars;
-    patch(
-      listSlot,
-      h('div', { class: 'settings-list-head' },
-        h('h2', null, 'Calendars ', h('span', { class: 'muted count' }, count(cals.length))),
-        h('button', { type: 'button', class: 'btn', testid: 'settings-add', onclick: () => frame.open(null) }, 'Add calendar')),
-      h('p', { class: 'field-hint' }, 'SLA targets are counted in a calendar: around the clock, or only in working hours outside holidays. Each policy names its calendar.'),
-      h('div', { class: ['grid', 'grid-compact', 'calendars-grid'], role: 'table', 'aria-label': 'Calendars', testid: 'settings-list' },
-        h('div', { role: 'rowgroup', class: 'grid-head' },
-          h('div', { role: 'row', class: 'grid-row' },
-            ['Name', 'Hours', 'Time zone', 'Holidays'].map((l) => h('div', { role: 'columnheader', class: 'cell' }, l)))),
-        h('div', { role: 'rowgroup', class: 'grid-body' }, cals.map((c) => h('div', {
-          role: 'row',
-          class: ['grid-row', 'row', c.id === selectedId && 'is-selected'],
-          testid: 'settings-row',
-          'data-id': c.id,
-          tabindex: '0',
-          onclick: () => frame.open(c),
-          onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); frame.open(c); } },
-        },
-        h('div', { role: 'cell', class: 'cell', title: c.name }, c.name),
-        h('div', { role: 'cell', class: 'cell', title: calendarSummary(c) }, calendarSummary(c)),
-        h('div', { role: 'cell', class: 'cell' }, c.always_on ? muted('—') : c.time_zone || muted('not set')),
-        h('div', { role: 'cell', class: 'cell' }, c.always_on ? muted('ignored') : count(c.holidays.length)))))),
-    );
-  }
+  const spec = {
+    noun: 'calendar',
+    Noun: 'Calendar',
+    title: 'Calendars',
+    intro: 'SLA targets are counted in a calendar: around the clock, or only in working hours outside holidays. Each policy names its calendar.',
+    gridClass: 'calendars-grid',
+    items: () => settings.calendars,
+    columns: [
+      { label: 'Name', cell: (c) => h('span', { title: c.name }, c.name) },
+      { label: 'Hours', cell: (c) => h('span', { title: calendarSummary(c) }, calendarSummary(c)) },
+      { label: 'Time zone', cell: (c) => (c.always_on ? muted('—') : c.time_zone || muted('not set')) },
+      { label: 'Holidays', cell: (c) => (c.always_on ? muted('ignored') : count(c.holidays.length)) },
+    ],
+    edit: () => settings.calendars[0] || null,
+    // A new calendar stays open once added: its holidays can be imported then.
+    openAdded: true,
+    heading: (cal) => (cal ? `Edit calendar “${cal.name}”` : 'New calendar'),
+    saveLabel: (cal) => (cal ? 'Save calendar' : 'Add calendar'),
+    savedMessage: (saved) => `Calendar “${saved.name}” saved. Open incidents are re-measured.`,
+    form: calendarForm,
+    async save(input) {
+      const creating = input.id === null;
+      const record = { ...input, id: input.id || 0 };
+      const before = new Set(settings.calendars.map((c) => c.id));
+      settings = await api.saveCalendar(record, creating);
+      loader.settings = settings;
+      const saved = creating
+        ? settings.calendars.find((c) => !before.has(c.id)) || settings.calendars.find((c) => c.name === record.name)
+        : settings.calendars.find((c) => c.id === record.id);
+      return saved || { id: record.id, name: record.name };
+    },
+    afterSave: async () => {},
+  };
 
-  function edit(cal, focus = true) {
-    selectedId = cal ? cal.id : null;
-    renderList();
+  /** The fields of a calendar: name, zone, working hours and holidays; the import below. */
+  function calendarForm(cal) {
     const draft = JSON.parse(JSON.stringify(cal || blankCalendar()));
     const creating = !cal;
-    const slot = h('div', { class: 'form-errors' });
 
     const name = h('input', { type: 'text', testid: 'calendar-name', value: draft.name, autocomplete: 'off', placeholder: 'e.g. Office hours London' });
     const alwaysOn = checkboxField({ key: 'always_on', label: '24×7 — every minute counts (no working hours, no holidays)', checked: draft.always_on, testid: 'calendar-always-on' });
@@ -130,6 +128,8 @@ export function calendarsTab(panel, ctx) {
 
     // Holidays: edited here, saved with the calendar.
     const holidayList = h('ul', { class: 'holiday-list', testid: 'holiday-list' });
+    // A holiday added or removed is an unsaved edit of the form, like typing.
+    const markEdited = () => holidayList.dispatchEvent(new Event('change', { bubbles: true }));
     const renderHolidays = () => {
       draft.holidays.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
       patch(holidayList, draft.holidays.length === 0
@@ -142,7 +142,7 @@ export function calendarsTab(panel, ctx) {
             'aria-label': `Remove ${hd.day}`,
             onclick: () => {
               draft.holidays = draft.holidays.filter((x) => x.day !== hd.day);
-              form.dirty = true;
+              markEdited();
               unsaved.hidden = false;
               renderHolidays();
             },
@@ -170,7 +170,7 @@ export function calendarsTab(panel, ctx) {
       holidayDate.value = '';
       holidayName.value = '';
       holidayDate.removeAttribute('aria-invalid');
-      form.dirty = true;
+      markEdited();
       unsaved.hidden = false;
       renderHolidays();
       holidayDate.focus();
@@ -189,6 +189,9 @@ export function calendarsTab(panel, ctx) {
       testid: 'holidays-import-text', rows: '4', 'data-field': 'holidays', spellcheck: 'false',
       placeholder: '2026-12-25, Christmas Day\n2026-12-26, Boxing Day\n2027-01-01',
     });
+    // The import acts on its own (it saves at once): typing there is no edit of the calendar
+    // form, so it neither holds back a reload nor asks before leaving once imported.
+    for (const type of ['input', 'change']) importText.addEventListener(type, (e) => e.stopPropagation());
     const importButton = h('button', { type: 'button', class: 'btn', testid: 'holidays-import', disabled: creating, onclick: runImport }, 'Import dates');
     async function runImport() {
       const wrap = importField;
@@ -202,17 +205,16 @@ export function calendarsTab(panel, ctx) {
         if (loader.disposed) return;
         const saved = settings.calendars.find((c) => c.id === draft.id);
         ctx.toast(`Dates imported into “${draft.name}”. Open incidents are re-measured.`);
-        renderList();
-        if (saved) {
+        tab.refresh();
+        if (saved && importField.isConnected) {
           // Keep unsaved edits of the other fields; take the holidays as the core now has them.
           draft.holidays = JSON.parse(JSON.stringify(saved.holidays));
           importText.value = '';
           renderHolidays();
         }
       } catch (error) {
-        if (!showFieldError(form, error.field === 'holidays' || !error.field ? 'holidays' : error.field, error.message)) {
-          showFormError(slot, error.message);
-        }
+        // Whatever line or field the core names, the message belongs to the import.
+        showFieldError(importField, 'holidays', error.message);
       } finally {
         importButton.disabled = creating;
       }
@@ -236,72 +238,41 @@ export function calendarsTab(panel, ctx) {
     };
     alwaysBox.addEventListener('change', syncAlways);
 
-    form = h('form', {
-      class: 'settings-form calendar-form',
-      testid: 'settings-form',
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        clear(slot);
-        const record = {
-          id: draft.id || 0,
-          name: name.value.trim(),
-          always_on: alwaysBox.checked,
-          time_zone: zone.value.trim(),
-          week: readWeek(),
-          holidays: draft.holidays.map((x) => ({ day: x.day, name: x.name })),
-        };
-        await busy(form, async () => {
-          try {
-            const before = new Set(settings.calendars.map((c) => c.id));
-            settings = await api.saveCalendar(record, creating);
-            loader.settings = settings;
-            if (loader.disposed) return;
-            const saved = creating
-              ? settings.calendars.find((c) => !before.has(c.id)) || settings.calendars.find((c) => c.name === record.name)
-              : settings.calendars.find((c) => c.id === record.id);
-            ctx.toast(`Calendar “${record.name}” saved. Open incidents are re-measured.`);
-            edit(saved || null, false);
-          } catch (error) {
-            showError(form, slot, error);
-          }
-        });
-      },
-    },
-    h('h2', null, creating ? 'New calendar' : `Edit calendar “${draft.name}”`),
-    slot,
-    field({ key: 'name', label: 'Name', control: name }),
-    alwaysOn,
-    field({
-      key: 'time_zone', label: 'Time zone (IANA)', control: zone,
-      hint: `The zone the working hours and holidays are in, e.g. Europe/London or America/New_York.${here ? ` This computer uses ${here}.` : ''}`,
-    }),
-    week,
-    h('fieldset', { class: 'field field-wide holidays', 'data-field-wrap': 'holiday_list' },
-      h('legend', { class: 'field-label' }, 'Holidays (no working hours on these days)'),
-      holidayList,
-      holidayAdd,
-      unsaved),
-    h('div', { class: 'form-actions' },
-      h('button', { type: 'submit', class: 'btn btn-primary', testid: 'settings-save' }, creating ? 'Add calendar' : 'Save calendar'),
-      !creating ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => frame.open(null) }, 'Cancel') : null),
-    importField);
-    submitOnCtrlEnter(form);
-    trackDirty(form);
-    frame.shown(form, cal);
-    renderHolidays();
     syncAlways();
-    replace(formSlot, form);
-    if (focus) name.focus();
+    renderHolidays();
+    return {
+      body: [
+        field({ key: 'name', label: 'Name', control: name }),
+        alwaysOn,
+        field({
+          key: 'time_zone', label: 'Time zone (IANA)', control: zone,
+          hint: `The zone the working hours and holidays are in, e.g. Europe/London or America/New_York.${here ? ` This computer uses ${here}.` : ''}`,
+        }),
+        week,
+        h('fieldset', { class: 'field field-wide holidays', 'data-field-wrap': 'holiday_list' },
+          h('legend', { class: 'field-label' }, 'Holidays (no working hours on these days)'),
+          holidayList,
+          holidayAdd,
+          unsaved),
+      ],
+      after: importField,
+      focus: () => name.focus(),
+      read: () => ({
+        name: name.value.trim(),
+        always_on: alwaysBox.checked,
+        time_zone: zone.value.trim(),
+        week: readWeek(),
+        holidays: draft.holidays.map((x) => ({ day: x.day, name: x.name })),
+      }),
+    };
   }
 
-  replace(listSlot, h('p', { class: 'muted settings-loading' }, 'Loading…'));
+  replace(panel, h('p', { class: 'muted settings-loading' }, 'Loading…'));
   loader.load();
   return {
     refresh: loader.load,
     unmount: loader.dispose,
-    onEscape: frame.onEscape,
-    leaveWarning: frame.leaveWarning,
+    onEscape: () => (tab ? tab.onEscape() : false),
+    leaveWarning: () => (tab ? tab.leaveWarning() : null),
   };
 }
