@@ -397,7 +397,12 @@ pub fn verify_history(conn: &Connection, known: &[KnownHead]) -> Result<HistoryC
             state.as_deref(),
         );
         let problem = if id != prev_id + 1 || stored_prev.as_deref() != Some(prev.as_str()) {
-            if id != prev_id + 1 {
+            if id == prev_id + 2 {
+                Some(format!(
+                    "Event {} is missing (the chain breaks before event {id} of {number})",
+                    prev_id + 1
+                ))
+            } else if id != prev_id + 1 {
                 Some(format!(
                     "Events {} to {} are missing (the chain breaks before event {id} of {number})",
                     prev_id + 1,

@@ -15,6 +15,7 @@ mod dbus;
 mod webdriver;
 
 mod backups;
+mod forms_glance;
 mod hardening;
 mod harness;
 mod issue_acceptance;
