@@ -247,3 +247,28 @@ export function isIsoDay(text) {
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
   return d.toISOString().slice(0, 10) === text;
 }
+
+/**
+ * A span of time by the rule the printed review uses (core `review::duration_text`), so the
+ * screen and the PDF say the same: seconds where they matter, under ten minutes ("38 s",
+ * "4 min 05 s"), minutes from there ("45 min", "1 h 30 min", "4 h"), hours from a day on
+ * ("2 d 3 h").
+ */
+export function spanText(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  const n = Number(seconds);
+  if (!Number.isFinite(n)) return '';
+  const s = Math.abs(Math.trunc(n));
+  const sign = n < 0 ? '−' : '';
+  const d = Math.floor(s / 86400);
+  const hr = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  let text;
+  if (d > 0) text = hr ? `${d} d ${hr} h` : `${d} d`;
+  else if (hr > 0) text = m ? `${hr} h ${m} min` : `${hr} h`;
+  else if (m >= 10) text = `${m} min`;
+  else if (m > 0) text = `${m} min ${String(sec).padStart(2, '0')} s`;
+  else text = `${s} s`;
+  return sign + text;
+}
