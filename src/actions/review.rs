@@ -52,6 +52,32 @@ fn amend(
     Ok(())
 }
 
+/// A change to a draft review, on the incident's timeline.
+fn draft_edited(
+    conn: &Connection,
+    incident_id: i64,
+    now: &DateTime<Utc>,
+    actor: &Actor,
+    field: &'static str,
+    old: &str,
+    new: &str,
+) -> Result<()> {
+    events::append(
+        conn,
+        incident_id,
+        now,
+        actor,
+        &NewEvent {
+            kind: "review_edited",
+            field: Some(field),
+            old_value: Some(old.to_string()),
+            new_value: Some(new.to_string()),
+            detail: None,
+        },
+    )?;
+    Ok(())
+}
+
 pub fn edit(
     conn: &Connection,
     actor: &Actor,
@@ -64,7 +90,7 @@ pub fn edit(
     let r = get_review(conn, input.incident_id)?;
     check_version(&r, input.expected_version)?;
     let amendment = final_reason(&r, input.reason.as_deref())?;
-    let fields: [(&str, &Option<String>, &String); 8] = [
+    let fields: [(&'static str, &Option<String>, &String); 8] = [
         ("summary", &input.summary, &r.summary),
         ("detection", &input.detection, &r.detection),
         (
@@ -104,8 +130,11 @@ pub fn edit(
         match &amendment {
             // A final review keeps its text; the correction stands beside it.
             Some(reason) => amend(conn, r.id, &now, actor, field, old, new, reason)?,
+            // A draft is still being written, yet each change is recorded (who wrote what,
+            // when) on the incident's timeline like every other record change.
             None => {
                 store::set_text(conn, r.id, field, new)?;
+                draft_edited(conn, r.incident_id, &now, actor, field, old, new)?;
             }
         }
     }
@@ -215,27 +244,37 @@ pub fn save_action(
         final_reason(&r, input.reason.as_deref())?
     };
     store::save_action(conn, r.id, old.map(|o| o.id), text, owner, due, status)?;
-    if let Some(reason) = reason {
-        let before = old
-            .map(|o| {
-                describe(
-                    &o.text,
-                    o.owner_name.as_deref().unwrap_or("—"),
-                    &o.due_date.map(|d| d.to_string()).unwrap_or_default(),
-                    &o.status,
-                )
-            })
-            .unwrap_or_else(|| "(new action item)".into());
-        amend(
+    let before = || {
+        old.map(|o| {
+            describe(
+                &o.text,
+                o.owner_name.as_deref().unwrap_or("—"),
+                &o.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                &o.status,
+            )
+        })
+        .unwrap_or_else(|| "(new action item)".into())
+    };
+    match reason {
+        None => draft_edited(
+            conn,
+            r.incident_id,
+            &now,
+            actor,
+            "action item",
+            &before(),
+            &new_text,
+        )?,
+        Some(reason) => amend(
             conn,
             r.id,
             &now,
             actor,
             "action item",
-            &before,
+            &before(),
             &new_text,
             &reason,
-        )?;
+        )?,
     }
     store::bump_version(conn, r.id)?;
     Ok(())

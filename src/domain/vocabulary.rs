@@ -43,6 +43,7 @@ pub const EVENT_KINDS: &[(&str, &str)] = &[
     ("review_created", "Review opened"),
     ("review_finalised", "Review finalised"),
     ("review_amended", "Review amended"),
+    ("review_edited", "Review draft edited"),
 ];
 
 /// Kinds of alerts of the notification centre.

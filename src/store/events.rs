@@ -397,7 +397,12 @@ pub fn verify_history(conn: &Connection, known: &[KnownHead]) -> Result<HistoryC
             state.as_deref(),
         );
         let problem = if id != prev_id + 1 || stored_prev.as_deref() != Some(prev.as_str()) {
-            if id != prev_id + 1 {
+            if id == prev_id + 2 {
+                Some(format!(
+                    "Event {} is missing (the chain breaks before event {id} of {number})",
+                    prev_id + 1
+                ))
+            } else if id != prev_id + 1 {
                 Some(format!(
                     "Events {} to {} are missing (the chain breaks before event {id} of {number})",
                     prev_id + 1,
@@ -663,6 +668,11 @@ pub fn summary(e: &Event) -> String {
         "review_created" => format!("{} opened the post-incident review", e.actor),
         "review_finalised" => format!("{} finalised the post-incident review", e.actor),
         "review_amended" => format!("{} amended the final post-incident review", e.actor),
+        "review_edited" => format!(
+            "{} edited the draft post-incident review: {}",
+            e.actor,
+            e.field.as_deref().unwrap_or("").replace('_', " ")
+        ),
         other => format!("{} recorded {other}", e.actor),
     }
 }

@@ -411,3 +411,36 @@ fn a_review_finalised_before_sign_offs_were_kept_ends_at_its_finalisation_event(
         Some("Later note")
     );
 }
+
+#[test]
+fn every_change_to_a_draft_review_is_on_the_incidents_timeline() {
+    let f = fixture();
+    let d = reviewed(&f);
+    add_action(&f, d.incident.id, "Alert on pool saturation");
+    let timeline = f.desk.get(d.incident.id).unwrap().timeline;
+    let edits: Vec<_> = timeline
+        .iter()
+        .filter(|e| e.kind == "review_edited")
+        .collect();
+    assert_eq!(
+        edits.len(),
+        2,
+        "the summary and the action item: {edits:#?}"
+    );
+    assert_eq!(edits[0].field.as_deref(), Some("summary"));
+    assert_eq!(edits[0].old_value.as_deref(), Some(""));
+    assert_eq!(
+        edits[0].new_value.as_deref(),
+        Some("Gateway pool exhausted")
+    );
+    assert_eq!(edits[1].field.as_deref(), Some("action item"));
+    assert_eq!(edits[1].old_value.as_deref(), Some("(new action item)"));
+    assert!(
+        edits[1]
+            .new_value
+            .as_deref()
+            .is_some_and(|v| v.starts_with("Alert on pool saturation")),
+        "{:?}",
+        edits[1].new_value
+    );
+}

@@ -269,13 +269,12 @@ fn verify_history_names_missing_events() {
     let check = f.desk.verify_history().unwrap();
     assert!(!check.intact);
     let problem = check.problem.unwrap();
+    // One missing event is named as one, not as the range "Events 13 to 13".
     assert!(
-        problem.contains(&format!(
-            "Events {} to {} are missing",
-            verified.id, verified.id
-        )),
+        problem.contains(&format!("Event {} is missing", verified.id)),
         "{problem}"
     );
+    assert!(!problem.contains(" to "), "{problem}");
 }
 
 /// Migration 6 rebuilds `incidents` (its CHECKs as OR chains): the rows, ids, history, full-text

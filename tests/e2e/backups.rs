@@ -459,7 +459,11 @@ fn an_oversized_setting_is_refused_with_its_message_and_the_app_stays_alive() {
     desk.scroll_to("criteria-form");
     desk.shot("oversized revenue minutes refused");
 
-    // The app is alive: an extensive-impact incident on the revenue service is logged and opens.
+    // The app is alive: an extensive-impact incident on the revenue service is logged and opens
+    // (leaving the refused, unsaved criteria asks first).
+    desk.click("new-incident");
+    desk.click("discard-confirm");
+    desk.gone("discard-dialog");
     let number = log_incident(&desk, "Checkout is down for everyone", "extensive");
     desk.click("nav-incidents");
     desk.click_css(

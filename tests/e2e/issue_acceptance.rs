@@ -63,6 +63,9 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
     );
     desk.shot("title missing refused");
     desk.click("cancel-incident");
+    // What was typed is not thrown away without a question.
+    desk.visible("discard-dialog");
+    desk.click("discard-confirm");
     desk.visible("list-empty");
     let rows = desk.count_css(&tid("incident-row"));
     assert_eq!(

@@ -16,6 +16,7 @@ mod webdriver;
 
 mod backups;
 mod detail_glance;
+mod forms_glance;
 mod hardening;
 mod harness;
 mod issue_acceptance;

@@ -8,10 +8,12 @@
 
 /** A refusal or failure from the core, as the UI shows it. */
 export class ApiError extends Error {
-  constructor(code, message, field) {
+  constructor(code, message, field, problems) {
     super(message);
     this.code = code || 'internal';
     this.field = field || null;
+    // Every invalid field of a validation refusal ([{field, message}]), when the core lists them.
+    this.problems = Array.isArray(problems) ? problems : null;
   }
 }
 
@@ -32,7 +34,7 @@ function tauriInvoke() {
 export function toApiError(raw) {
   if (raw instanceof ApiError) return raw;
   if (raw && typeof raw === 'object' && typeof raw.message === 'string') {
-    return new ApiError(typeof raw.code === 'string' ? raw.code : 'internal', raw.message, raw.field);
+    return new ApiError(typeof raw.code === 'string' ? raw.code : 'internal', raw.message, raw.field, raw.problems);
   }
   if (typeof raw === 'string') return new ApiError('internal', raw);
   let text;

@@ -1,6 +1,10 @@
 // format.js — turns the core's UTC RFC 3339 instants and counts into the text people read:
 // local date-times with the weekday ("Thu 26 Nov 2026 14:03:12"), ages ("2 h 14 min") and
-// grouped numbers ("1,234"). One place so every screen writes time the same way.
+// grouped numbers ("1,234"). One place so every screen writes time the same way: every instant
+// is shown in the user's own zone, with the zone named where a reader could doubt it
+// (withZone / zoneLabel), and typed the one way "YYYY-MM-DD HH:MM" (localTextToIso; the input
+// component is forms.js dateTimeInput). Times in another zone (a business-hours calendar) go
+// through inZone ("Mon 12:00 Berlin").
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -27,6 +31,76 @@ export function dateTime(value) {
   if (!d) return '';
   return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The user's IANA zone ("Europe/Berlin"), or '' when the WebView does not say. */
+export function localZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+/** The offset of local time at an instant, "UTC+01:00". */
+export function offsetText(value = new Date()) {
+  const d = toDate(value) || new Date();
+  const offset = -d.getTimezoneOffset();
+  const abs = Math.abs(offset);
+  return `UTC${offset >= 0 ? '+' : '−'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** The zone as a reader sees it after a time: "Europe/Berlin, UTC+01:00" (or just the offset). */
+export function zoneLabel(value = new Date()) {
+  const zone = localZone();
+  const offset = offsetText(value);
+  if (zone === 'UTC' || zone === 'Etc/UTC') return 'UTC';
+  return zone ? `${zone}, ${offset}` : offset;
+}
+
+/**
+ * "Thu 26 Nov 2026 14:03 (Europe/Berlin)": the local date-time with the zone named, for places
+ * where a reader compares times with someone elsewhere (headers, due times). `seconds` adds them.
+ */
+export function withZone(value, { seconds = false } = {}) {
+  const d = toDate(value);
+  if (!d) return '';
+  const zone = localZone() || offsetText(d);
+  return `${seconds ? fullDateTime(d) : dateTime(d)} (${zone})`;
+}
+
+/**
+ * An instant in another IANA zone, short: "Mon 12:00 Berlin" (the zone's city). Falls back to the
+ * local dateTime when the WebView does not know the zone.
+ */
+export function inZone(value, zone) {
+  const d = toDate(value);
+  if (!d) return '';
+  if (!zone) return dateTime(d);
+  try {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(d).map((p) => [p.type, p.value]));
+    const city = zone.split('/').pop().replace(/_/g, ' ');
+    return `${parts.weekday} ${parts.hour}:${parts.minute} ${city}`;
+  } catch (e) {
+    return dateTime(d);
+  }
+}
+
+/**
+ * Rewrites instants inside a sentence of the core (verification results) into local time:
+ * "… at 2026-11-29T13:02:11.123Z" → "… at Sun 29 Nov 2026 14:02:11", "2026-11-29 13:00 UTC" →
+ * "Sun 29 Nov 2026 14:00".
+ */
+export function localiseInstants(text) {
+  return String(text || '').replace(
+    /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g,
+    (iso) => fullDateTime(iso) || iso,
+  ).replace(
+    /\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC\b/g,
+    (whole, day, time) => dateTime(`${day}T${time}:00Z`) || whole,
+  );
 }
 
 /** A compact duration: "< 1 min", "14 min", "2 h 14 min", "3 d 4 h", "12 d". */
@@ -149,7 +223,7 @@ export function toLocalText(value) {
  * datetime pickers turn typed digits into surprises.
  */
 export function localTextToIso(text) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec((text || '').trim());
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec((text || '').trim());
   if (!m) return null;
   const [y, mo, d, hh, mm, ss] = [m[1], m[2], m[3], m[4], m[5], m[6] || '0'].map(Number);
   const date = new Date(y, mo - 1, d, hh, mm, ss);
@@ -172,4 +246,29 @@ export function isIsoDay(text) {
   if (!m) return false;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
   return d.toISOString().slice(0, 10) === text;
+}
+
+/**
+ * A span of time by the rule the printed review uses (core `review::duration_text`), so the
+ * screen and the PDF say the same: seconds where they matter, under ten minutes ("38 s",
+ * "4 min 05 s"), minutes from there ("45 min", "1 h 30 min", "4 h"), hours from a day on
+ * ("2 d 3 h").
+ */
+export function spanText(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  const n = Number(seconds);
+  if (!Number.isFinite(n)) return '';
+  const s = Math.abs(Math.trunc(n));
+  const sign = n < 0 ? '−' : '';
+  const d = Math.floor(s / 86400);
+  const hr = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  let text;
+  if (d > 0) text = hr ? `${d} d ${hr} h` : `${d} d`;
+  else if (hr > 0) text = m ? `${hr} h ${m} min` : `${hr} h`;
+  else if (m >= 10) text = `${m} min`;
+  else if (m > 0) text = `${m} min ${String(sec).padStart(2, '0')} s`;
+  else text = `${s} s`;
+  return sign + text;
 }

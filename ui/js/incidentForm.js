@@ -6,14 +6,15 @@
 import { h, replace, priorityPill, uid } from './dom.js';
 import * as api from './api.js';
 import * as store from './store.js';
-import { field, select, choiceSelect, recordItems, definitionLine, definitionLegend } from './forms.js';
-import { toLocalInput, localInputToIso, localTextToIso } from './format.js';
+import { field, select, choiceSelect, recordItems, definitionLine, definitionLegend, dateTimeInput, dateTimeProblem } from './forms.js';
+import { toLocalText } from './format.js';
 
 /**
  * Builds the fields. `initial` holds current values (edit) or defaults (new):
  * {title, description, category_id, service_id, reporter_name, reporter_contact, channel,
- *  started_local, impact, urgency, priority_override, priority_override_reason}.
- * Returns {what, who, priority, read(), focusFirst(), controls}.
+ *  started_local, detected_local (new only; both typed local "YYYY-MM-DD HH:MM"), impact,
+ *  urgency, priority_override, priority_override_reason}.
+ * Returns {what, who, priority, read(), localProblems(), focusFirst(), controls}.
  */
 export function incidentFields(initial, { mode = 'new' } = {}) {
   const c = {};
@@ -44,11 +45,17 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
   c.reporter_name = h('input', { type: 'text', testid: 'field-reporter-name', value: initial.reporter_name || '', autocomplete: 'off' });
   c.reporter_contact = h('input', { type: 'text', testid: 'field-reporter-contact', value: initial.reporter_contact || '', autocomplete: 'off', placeholder: 'E-mail or phone' });
   c.channel = choiceSelect('channels', { testid: 'field-channel', value: initial.channel || (store.choices('channels')[0] || {}).value });
-  c.started_at = h('input', { type: 'datetime-local', testid: 'field-started-at', value: initial.started_local || '', step: '60' });
+  // Both times through the window's one date-time input (local "YYYY-MM-DD HH:MM", sent as
+  // RFC 3339); `started_local` is the typed text so an edit can tell whether it was touched.
+  c.started_at = dateTimeInput({ testid: 'field-started-at' });
+  c.started_at.value = initial.started_local || '';
+  c.started_at.dispatchEvent(new Event('input'));
   // When it was noticed; later corrections go through "Correct milestones" on the detail.
-  c.detected_at = mode === 'new'
-    ? h('input', { type: 'text', testid: 'field-detected-at', placeholder: 'YYYY-MM-DD HH:MM', maxlength: '19', autocomplete: 'off', spellcheck: 'false', inputmode: 'numeric' })
-    : null;
+  c.detected_at = mode === 'new' ? dateTimeInput({ testid: 'field-detected-at' }) : null;
+  if (c.detected_at && initial.detected_local) {
+    c.detected_at.value = initial.detected_local;
+    c.detected_at.dispatchEvent(new Event('input'));
+  }
   c.users_affected = h('input', {
     type: 'number', testid: 'field-users-affected', min: '0', step: '1', inputmode: 'numeric',
     value: initial.users_affected === null || initial.users_affected === undefined ? '' : String(initial.users_affected),
@@ -133,9 +140,9 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     field({ key: 'reporter_name', label: 'Reporter', control: c.reporter_name }),
     field({ key: 'reporter_contact', label: 'Reporter contact', control: c.reporter_contact }),
     field({ key: 'channel', label: 'Channel', control: c.channel, extra: definitionLine('channels', c.channel) }),
-    field({ key: 'started_at', label: 'Started at (your local time)', control: c.started_at, hint: mode === 'new' ? 'When the problem began; defaults to now. Clear it to use the moment you log.' : 'When the problem began.' }),
+    field({ key: 'started_at', label: 'Started at', control: c.started_at, extra: c.started_at.reading, hint: mode === 'new' ? 'When the problem began (24-hour clock); defaults to now. Clear it to use the moment you log.' : 'When the problem began (24-hour clock).' }),
     c.detected_at
-      ? field({ key: 'detected_at', label: 'Detected at (your local time)', control: c.detected_at, optional: true, hint: 'When it was noticed (monitoring alert, first call), as YYYY-MM-DD HH:MM; empty means when you log it.' })
+      ? field({ key: 'detected_at', label: 'Detected at', control: c.detected_at, extra: c.detected_at.reading, optional: true, hint: 'When it was noticed (monitoring alert, first call); empty means when you log it.' })
       : null,
   );
 
@@ -170,10 +177,10 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
       reporter_name: c.reporter_name.value.trim(),
       reporter_contact: c.reporter_contact.value.trim(),
       channel: c.channel.value,
-      started_local: c.started_at.value,
-      started_at: localInputToIso(c.started_at.value),
+      started_local: c.started_at.value.trim(),
+      started_at: c.started_at.iso(),
       detected_text: c.detected_at ? c.detected_at.value.trim() : '',
-      detected_at: c.detected_at ? localTextToIso(c.detected_at.value) : null,
+      detected_at: c.detected_at ? c.detected_at.iso() : null,
       users_affected: c.users_affected.value.trim() === '' ? null : Number(c.users_affected.value),
       impact: c.impact.value,
       urgency: c.urgency.value,
@@ -182,7 +189,25 @@ export function incidentFields(initial, { mode = 'new' } = {}) {
     };
   }
 
-  return { what, who, priority, read, controls: c, focusFirst: () => c.title.focus() };
+  /**
+   * What the core can never see because it is not sent as typed: date-times that do not read as
+   * a time and a users-affected that is not a whole number, every one of them, as
+   * [{field, message}] for forms.showError.
+   */
+  function localProblems() {
+    const problems = [];
+    for (const key of ['started_at', 'detected_at']) {
+      const message = dateTimeProblem(c[key]);
+      if (message) problems.push({ field: key, message });
+    }
+    const users = c.users_affected.value.trim();
+    if (users !== '' && !(Number.isInteger(Number(users)) && Number(users) >= 0)) {
+      problems.push({ field: 'users_affected', message: 'Users affected is a whole number (or leave it empty)' });
+    }
+    return problems;
+  }
+
+  return { what, who, priority, read, localProblems, controls: c, focusFirst: () => c.title.focus() };
 }
 
 /** A titled group of fields, announced as a group. */
@@ -206,7 +231,7 @@ export function valuesOf(incident) {
     reporter_name: incident.reporter_name,
     reporter_contact: incident.reporter_contact,
     channel: incident.channel,
-    started_local: toLocalInput(incident.started_at),
+    started_local: toLocalText(incident.started_at),
     users_affected: incident.users_affected,
     impact: incident.impact,
     urgency: incident.urgency,

@@ -3,6 +3,9 @@
 // forwards `desk-changed` events to the open screen and the notification centre (the bell),
 // opens the incident of a clicked desktop notification (`open-incident`), and owns the global
 // keyboard shortcuts (N new incident, / search, Esc close, plus whatever the open screen adds).
+// It is also the one guard on every way out of a screen: a screen whose `leaveWarning()` returns
+// a message (unsaved input) is left only after the user agreed to discard it, whether the way out
+// was a link (‹ Incidents, the Settings tab), a button (Cancel) or a key (Esc, N).
 
 import * as api from './api.js';
 import * as store from './store.js';
@@ -15,6 +18,7 @@ import * as settings from './screens/settings.js';
 import * as review from './screens/review.js';
 import * as alertsCentre from './alerts.js';
 import { recoveryOffer, RESTORABLE_CODES, startBanners } from './screens/backups.js';
+import { askToDiscard } from './forms.js';
 
 const screenEl = document.getElementById('screen');
 const topbar = document.getElementById('topbar');
@@ -46,12 +50,35 @@ function parseHash(hash) {
 const SCREENS = { welcome, list, detail, review, new: newIncident, settings };
 
 let pendingParams = null;
+let shownHash = null; // the hash of the screen on show
+let leaveAgreed = false; // the user agreed to discard the open screen's unsaved input
 
 /** Goes to a hash route; re-renders even when the hash does not change. */
 function navigate(hash, extraParams = null) {
   pendingParams = extraParams;
   if (location.hash === hash) render();
   else location.hash = hash;
+}
+
+/**
+ * Whether the open screen may be left for `target` now. When it holds unsaved input, the hash is
+ * put back (the screen stays as it was), the user is asked, and on "Discard" the navigation is
+ * done again with the guard passed.
+ */
+function mayLeave(target) {
+  // Also on a re-render of the same route (navigate to the hash on show): it rebuilds the screen.
+  if (leaveAgreed || !current) return true;
+  const warning = current.instance.leaveWarning ? current.instance.leaveWarning() : null;
+  if (!warning) return true;
+  const params = pendingParams;
+  pendingParams = null; // kept for the navigation after "Discard", not for an unrelated render
+  if (shownHash !== null && location.hash !== shownHash) history.replaceState(null, '', shownHash);
+  askToDiscard(warning).then((discard) => {
+    if (!discard) return;
+    leaveAgreed = true;
+    navigate(target || '#/incidents', params);
+  });
+  return false;
 }
 
 let toastTimer = null;
@@ -70,6 +97,9 @@ const ctx = { navigate, toast, setTitle };
 
 function render() {
   if (!booted) return;
+  if (!mayLeave(location.hash)) return;
+  leaveAgreed = false;
+  shownHash = location.hash;
   let route = parseHash(location.hash);
   if (!store.state.operator) route = { name: 'welcome', params: {} };
   else if (route.name === 'welcome') route = { name: 'list', params: {} };
@@ -154,7 +184,9 @@ function showFatal(error) {
   const restorable = RESTORABLE_CODES.includes(error.code);
   let advice;
   if (error.code === 'incompatible_database') {
-    advice = 'This database was written by a newer version of Incident Desk. Install that version, or start this one with another data folder.';
+    // The core's message already says what to do (install the newer version or use another
+    // data folder); saying it again underneath only repeats it.
+    advice = null;
   } else if (restorable) {
     advice = ['Restore a backup below, or quit and start Incident Desk with another data folder (', h('code', { class: 'nowrap' }, '--data-dir'), ').'];
   } else {
@@ -167,7 +199,7 @@ function showFatal(error) {
       { class: 'fatal', role: 'alert', testid: 'fatal', 'data-code': error.code || 'internal' },
       h('h1', null, 'Incident Desk cannot open its database'),
       h('p', { class: 'fatal-message', testid: 'fatal-message' }, error.message || String(error)),
-      h('p', { testid: 'fatal-advice' }, advice),
+      advice ? h('p', { testid: 'fatal-advice' }, advice) : null,
       h('button', { class: 'btn', type: 'button', testid: 'fatal-retry', onclick: retryOpen }, 'Try again'),
       restorable ? recoveryOffer() : null,
     ),
@@ -188,7 +220,10 @@ async function onDeskChanged(payload) {
 }
 
 async function boot() {
-  topbar.querySelector('[data-testid="new-incident"]').addEventListener('click', () => navigate('#/new'));
+  // On the new-incident form already, the button keeps it (like N) rather than starting over.
+  topbar.querySelector('[data-testid="new-incident"]').addEventListener('click', () => {
+    if (!current || current.name !== 'new') navigate('#/new');
+  });
   operatorEl.addEventListener('click', () => navigate('#/settings/operator'));
   document.addEventListener('keydown', onKeyDown);
   window.addEventListener('hashchange', render);

@@ -31,6 +31,11 @@ export const state = {
   operator: null,
   /** The incident list's filters, sort and page. */
   listQuery: defaultListQuery(),
+  /**
+   * A half-filled new-incident form kept while the user adds the service or category it needs
+   * in Settings (the form's values as incidentForm read() gives them), or null.
+   */
+  incidentDraft: null,
 };
 
 const listeners = new Set();
@@ -79,6 +84,28 @@ export function choiceLabel(list, value) {
 export function choiceDefinition(list, value) {
   const found = choices(list).find((c) => c.value === value);
   return found ? found.definition : '';
+}
+
+/**
+ * The label of a value from the core's one vocabulary (`reference_data().vocabulary`:
+ * {group: {value: label}}, e.g. label('rule_trigger', 'unacknowledged')). The UI keeps no label
+ * tables: when the core names none, the value itself is shown, made readable.
+ */
+export function label(group, value) {
+  if (value === null || value === undefined || value === '') return '';
+  const vocabulary = state.ref && state.ref.vocabulary;
+  const words = vocabulary && vocabulary[group] && vocabulary[group][value];
+  if (typeof words === 'string' && words) return words;
+  const text = String(value).replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The values of a vocabulary group as select items [{value, label}], in the core's order. */
+export function vocabularyItems(group, fallbackValues = []) {
+  const vocabulary = state.ref && state.ref.vocabulary;
+  const words = vocabulary && vocabulary[group];
+  const values = words && Object.keys(words).length ? Object.keys(words) : fallbackValues;
+  return values.map((value) => ({ value, label: label(group, value) }));
 }
 
 export const services = () => (state.ref && state.ref.services) || [];

@@ -7,6 +7,7 @@
 
 import { h, replace, clear } from '../dom.js';
 import * as api from '../api.js';
+import * as store from '../store.js';
 import { field, checkboxField, clearErrors, showError, busy, trackDirty } from '../forms.js';
 import { count, dateTime, ago } from '../format.js';
 
@@ -15,9 +16,8 @@ const RESTORED_KEY = 'incident-desk-restored';
 /** The start warning, dismissed for this session. */
 const DISMISSED_KEY = 'incident-desk-backup-warning-dismissed';
 
-const KIND_LABELS = { manual: 'Manual', automatic: 'Automatic', pre_migration: 'Before upgrade' };
-
-const kindLabel = (kind) => KIND_LABELS[kind] || kind;
+// Backup kinds in the core's words (vocabulary backup_kind).
+const kindLabel = (kind) => store.label('backup_kind', kind);
 const lastEvent = (id) => (id === null || id === undefined ? '— (no events)' : `#${id}`);
 const incidentsText = (n) => `${count(n)} ${n === 1 ? 'incident' : 'incidents'}`;
 

@@ -1,25 +1,42 @@
 // screens/newIncident.js — logging an incident. The form sends a NewIncident to the core
-// (log_incident); priority is previewed live by the core, never computed here. A refusal is
-// shown under the field it names, with everything typed kept and that field focused. On
-// success the new incident's detail opens.
+// (log_incident); priority is previewed live by the core, never computed here. A refusal shows
+// every invalid field at once, under each field, with everything typed kept and the first one
+// focused. On success the new incident's detail opens.
+//
+// Typed input is never thrown away silently: every way out (Cancel, Esc, "‹ Incidents", the
+// Settings tab, N) goes through main.js's guard, which asks first (leaveWarning). A desk without
+// services or categories sends the user to Settings with the form kept as a draft
+// (store.state.incidentDraft); Settings offers the way back and the form comes back filled.
 
 import { h, kbd } from '../dom.js';
 import * as api from '../api.js';
 import { incidentFields } from '../incidentForm.js';
-import { clearErrors, showError, showFieldError, submitOnCtrlEnter, busy } from '../forms.js';
-import { toLocalInput } from '../format.js';
+import { clearErrors, showError, submitOnCtrlEnter, busy } from '../forms.js';
+import { toLocalText } from '../format.js';
 import * as store from '../store.js';
+
+/** What is missing before an incident can be classified, in words; null when nothing is. */
+function missingSetup() {
+  const noServices = store.services().length === 0;
+  const noCategories = store.categories().filter((c) => c.active).length === 0;
+  if (noServices && noCategories) return { text: 'This desk has no services and no active categories yet.', tab: 'services', what: 'a service and a category' };
+  if (noServices) return { text: 'This desk has no services yet: every incident names the service it affects.', tab: 'services', what: 'a service' };
+  if (noCategories) return { text: 'This desk has no active categories yet: every incident is filed under one.', tab: 'categories', what: 'a category' };
+  return null;
+}
 
 export function mount(root, _params, ctx) {
   ctx.setTitle('New incident');
-  const fields = incidentFields({ started_local: toLocalInput(new Date()) }, { mode: 'new' });
+  const draft = store.state.incidentDraft;
+  store.state.incidentDraft = null;
+  const initial = draft
+    ? { ...draft, detected_local: draft.detected_text }
+    : { started_local: toLocalText(new Date()) };
+  const fields = incidentFields(initial, { mode: 'new' });
   const errorSlot = h('div', { class: 'form-errors' });
-  let dirty = false;
-  let escArmed = false;
+  let dirty = !!draft;
 
-  const escHint = h('span', { class: 'esc-hint', hidden: true, role: 'status' }, 'Press Esc again to discard this incident.');
-
-  const noSetup = store.services().length === 0 || store.categories().filter((c) => c.active).length === 0;
+  const missing = missingSetup();
 
   const form = h(
     'form',
@@ -28,18 +45,26 @@ export function mount(root, _params, ctx) {
       testid: 'form-new-incident',
       novalidate: true,
       onsubmit: (e) => { e.preventDefault(); submit(); },
-      oninput: () => { dirty = true; disarm(); },
+      oninput: () => { dirty = true; },
       onchange: () => { dirty = true; },
     },
     h('header', { class: 'page-head page-head-stack' },
-      h('a', { href: '#/incidents', class: 'back' }, '‹ Incidents'),
+      h('a', { href: '#/incidents', class: 'back', testid: 'new-incident-back' }, '‹ Incidents'),
       h('h1', null, 'New incident'),
       h('p', { class: 'muted' }, 'Log what was reported. Impact and urgency decide the priority; the desk records who logged it and when.')),
-    noSetup
-      ? h('div', { class: 'notice' },
-        'This desk has no services or active categories yet. ',
-        h('a', { href: '#/settings/services' }, 'Add them in Settings'),
-        ' so incidents can be classified.')
+    draft
+      ? h('div', { class: 'notice', role: 'status', testid: 'draft-restored' }, 'Your half-filled incident is back: check it and log it.')
+      : null,
+    missing
+      ? h('div', { class: 'notice', testid: 'setup-missing' },
+        `${missing.text} `,
+        h('a', {
+          href: `#/settings/${missing.tab}`,
+          testid: 'setup-missing-link',
+          // Keep what was typed: Settings offers the way back to it.
+          onclick: () => { keepDraft(); },
+        }, `Add ${missing.what} in Settings`),
+        ' — what you typed here is kept.')
       : null,
     errorSlot,
     h('div', { class: 'form-columns' },
@@ -48,14 +73,13 @@ export function mount(root, _params, ctx) {
     h('footer', { class: 'form-actions form-footer' },
       h('button', { type: 'submit', class: 'btn btn-primary', testid: 'submit-incident' }, 'Log incident'),
       h('button', { type: 'button', class: 'btn', testid: 'cancel-incident', onclick: cancel }, 'Cancel'),
-      h('span', { class: 'muted small' }, kbd('Ctrl'), '+', kbd('Enter'), ' log · ', kbd('Esc'), ' cancel'),
-      escHint),
+      h('span', { class: 'muted small' }, kbd('Ctrl'), '+', kbd('Enter'), ' log · ', kbd('Esc'), ' cancel')),
   );
   submitOnCtrlEnter(form);
 
-  function disarm() {
-    escArmed = false;
-    escHint.hidden = true;
+  function keepDraft() {
+    if (dirty) store.state.incidentDraft = fields.read();
+    dirty = false;
   }
 
   function cancel() {
@@ -66,12 +90,10 @@ export function mount(root, _params, ctx) {
     clearErrors(form);
     errorSlot.textContent = '';
     const v = fields.read();
-    if (v.detected_text && !v.detected_at) {
-      showFieldError(form, 'detected_at', 'Write the time as YYYY-MM-DD HH:MM in your local time, e.g. 2026-03-02 09:05');
-      return;
-    }
-    if (v.users_affected !== null && !(Number.isInteger(v.users_affected) && v.users_affected >= 0)) {
-      showFieldError(form, 'users_affected', 'Users affected is a whole number (or leave it empty)');
+    // Text the core never sees as typed (it gets instants and numbers), all of it at once.
+    const local = fields.localProblems();
+    if (local.length) {
+      showError(form, errorSlot, { problems: local, message: local[0].message, field: local[0].field });
       return;
     }
     const input = {
@@ -106,13 +128,11 @@ export function mount(root, _params, ctx) {
   fields.focusFirst();
 
   return {
+    leaveWarning() {
+      return dirty ? 'Discard this new incident? What you typed is not saved anywhere.' : null;
+    },
     onEscape() {
-      if (!dirty || escArmed) {
-        cancel();
-        return true;
-      }
-      escArmed = true;
-      escHint.hidden = false;
+      cancel();
       return true;
     },
   };

@@ -13,7 +13,7 @@ import {
   field, select, recordItems, clearErrors, showError, showFieldError, showFormError, submitOnCtrlEnter,
   busy, idOrNull, trackDirty,
 } from '../forms.js';
-import { fullDateTime, dateTime, minutesText, count, dayText, todayIso, isIsoDay } from '../format.js';
+import { fullDateTime, dateTime, minutesText, count, dayText, todayIso, isIsoDay, spanText } from '../format.js';
 import { clockLabel } from '../sla.js';
 
 /** The written parts of a review, in the order people write them. */
@@ -37,34 +37,9 @@ const ACTION_STATUSES = [
 /** An action item's status in words. */
 export const actionStatusLabel = (status) => (ACTION_STATUSES.find((s) => s.value === status) || { label: status }).label;
 
-const OUTCOME_LABELS = { met: 'Met', breached: 'Breached', running: 'Still running', paused: 'Paused' };
 
 const none = (text) => h('span', { class: 'muted' }, text);
 
-/**
- * A span of time by the rule the printed review uses (core `review::duration_text`), so the
- * screen and the PDF say the same: seconds where they matter, under ten minutes ("38 s",
- * "4 min 05 s"), minutes from there ("45 min", "1 h 30 min", "4 h"), hours from a day on
- * ("2 d 3 h").
- */
-export function spanText(seconds) {
-  if (seconds === null || seconds === undefined) return '';
-  const n = Number(seconds);
-  if (!Number.isFinite(n)) return '';
-  const s = Math.abs(Math.trunc(n));
-  const sign = n < 0 ? '−' : '';
-  const d = Math.floor(s / 86400);
-  const hr = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  let text;
-  if (d > 0) text = hr ? `${d} d ${hr} h` : `${d} d`;
-  else if (hr > 0) text = m ? `${hr} h ${m} min` : `${hr} h`;
-  else if (m >= 10) text = `${m} min`;
-  else if (m > 0) text = `${m} min ${String(sec).padStart(2, '0')} s`;
-  else text = `${s} s`;
-  return sign + text;
-}
 
 export function mount(root, params, ctx) {
   const id = params.id;
@@ -216,7 +191,7 @@ export function mount(root, params, ctx) {
       class: ['figure', `outcome-${c.outcome}`], testid: `figure-sla-${c.clock}`, 'data-outcome': c.outcome,
     },
     h('div', { class: 'figure-label' }, `SLA ${clockLabel(c.clock).toLowerCase()}`),
-    h('div', { class: 'figure-value' }, OUTCOME_LABELS[c.outcome] || c.outcome),
+    h('div', { class: 'figure-value' }, store.label('review_outcome', c.outcome)),
     h('div', { class: 'figure-note muted' }, `${spanText(c.elapsed_seconds)} of ${minutesText(c.target_minutes)}`)));
     patch(figuresSlot,
       h('section', { class: 'block review-figures', testid: 'review-figures', 'aria-label': 'Figures' },
@@ -599,7 +574,7 @@ export function mount(root, params, ctx) {
 
     const paper = select({
       testid: 'review-paper',
-      items: [{ value: 'a4', label: 'A4' }, { value: 'letter', label: 'Letter' }],
+      items: store.vocabularyItems('paper_size', ['a4', 'letter']),
       value: exportPaper(),
     });
     paper.addEventListener('change', () => { paperChoice = paper.value; });

@@ -1,20 +1,24 @@
 // screens/settings.js — the desk's reference data: services, teams, people, categories, the
 // impact × urgency priority matrix, the SLA tabs (policies, calendars, escalation rules,
-// reminders; see slaSettings.js), communication (stakeholder audiences, update templates,
+// reminders; see sla/), communication (stakeholder audiences, update templates,
 // major-incident criteria), the check of the recorded history, backups and restore
 // (backups.js), and who the operator is. Each list tab is a table plus an
 // add/edit form whose refusals appear next to the field the core names. Everything saved goes
 // through the core; the store reloads reference data afterwards.
 
-import { h, replace, patch, clear, priorityPill } from '../dom.js';
+import { h, replace, clear, priorityPill } from '../dom.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import {
   field, checkboxField, select, choiceSelect, recordItems, definitionLine, clearErrors, showError,
-  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty,
+  showFormError, busy, idOrNull, submitOnCtrlEnter, trackDirty, loadFailedBanner,
 } from '../forms.js';
-import { count, minutesText } from '../format.js';
-import { policiesTab, calendarsTab, escalationTab, remindersTab } from './slaSettings.js';
+import { count, minutesText, localiseInstants, fullDateTime, zoneLabel } from '../format.js';
+import { entityTab } from './entityTab.js';
+import { policiesTab } from './sla/policies.js';
+import { calendarsTab } from './sla/calendars.js';
+import { escalationTab } from './sla/escalation.js';
+import { remindersTab } from './sla/reminders.js';
 import { backupsTab } from './backups.js';
 
 const TABS = [
@@ -57,8 +61,15 @@ export function mount(root, params, ctx) {
   });
 
   const panel = h('div', { class: 'settings-panel', role: 'tabpanel' });
+  // A new incident left half-filled to add what it needs here: the way back to it.
+  const draftNote = store.state.incidentDraft
+    ? h('div', { class: 'notice draft-waiting', role: 'status', testid: 'draft-waiting' },
+      'Your new incident is kept as you left it. ',
+      h('a', { href: '#/new', class: 'btn btn-small btn-primary', testid: 'back-to-draft' }, 'Back to the new incident'))
+    : null;
   const view = h('section', { class: 'settings', testid: 'settings' },
     h('header', { class: 'page-head' }, h('h1', null, 'Settings')),
+    draftNote,
     tabList,
     panel);
   root.appendChild(view);
@@ -67,151 +78,9 @@ export function mount(root, params, ctx) {
   return {
     unmount() { if (tab.unmount) tab.unmount(); },
     onEscape() { return tab.onEscape ? tab.onEscape() : false; },
+    leaveWarning() { return tab.leaveWarning ? tab.leaveWarning() : null; },
     onDeskChanged(payload) {
       if ((payload.incident_id === null || payload.incident_id === undefined) && tab.refresh) tab.refresh();
-    },
-  };
-}
-
-// ---- list + form tabs ---------------------------------------------------------------------------
-
-/**
- * A table of records on the left and the add/edit form on the right.
- * spec: {noun, items(), columns: [{label, cell(item), className}], form(item) → {body, read(), focus()}, save(input)}
- * Optional: `prefix` for the testids (`<prefix>-add`, `-save`, `-form`, `-list`, `-row`, `-empty`;
- * "settings" by default, so several tables can share a page), `afterSave()` (reloads the
- * reference data by default) and `remove(id)`: an entry being edited then offers "Delete…",
- * confirmed in place; the core refuses (`in_use`) anything that is still referred to, and that
- * message is shown in the form.
- */
-export function entityTab(panel, ctx, spec) {
-  const tid = (name) => `${spec.prefix || 'settings'}-${name}`;
-  const afterSave = spec.afterSave || store.loadReference;
-  let selectedId = null;
-  const listSlot = h('div', { class: 'settings-list' });
-  const formSlot = h('div', { class: 'settings-form-wrap' });
-  replace(panel, h('div', { class: 'settings-split' }, listSlot, formSlot));
-
-  function renderList() {
-    const items = spec.items();
-    patch(
-      listSlot,
-      h('div', { class: 'settings-list-head' },
-        h('h2', null, spec.title, ' ', h('span', { class: 'muted count' }, count(items.length))),
-        h('button', { type: 'button', class: 'btn', testid: tid('add'), onclick: () => edit(null) }, `Add ${spec.noun}`)),
-      spec.intro ? h('p', { class: 'field-hint' }, spec.intro) : null,
-      items.length === 0
-        ? h('div', { class: 'empty empty-small', testid: tid('empty') }, h('p', null, `No ${spec.title.toLowerCase()} yet. Add the first one with the form.`))
-        : h('div', { class: ['grid', 'grid-compact', `cols-${spec.columns.length}`, spec.gridClass], role: 'table', 'aria-label': spec.title, testid: tid('list') },
-          h('div', { role: 'rowgroup', class: 'grid-head' },
-            h('div', { role: 'row', class: 'grid-row' },
-              spec.columns.map((c) => h('div', { role: 'columnheader', class: ['cell', c.className] }, c.label)))),
-          h('div', { role: 'rowgroup', class: 'grid-body' }, items.map((item) => h('div', {
-            role: 'row',
-            class: ['grid-row', 'row', item.id === selectedId && 'is-selected'],
-            testid: tid('row'),
-            'data-id': item.id,
-            tabindex: '0',
-            onclick: () => edit(item),
-            onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); edit(item); } },
-          }, spec.columns.map((c) => h('div', { role: 'cell', class: ['cell', c.className] }, c.cell(item))))))),
-    );
-  }
-
-  function flash(id) {
-    const row = listSlot.querySelector(`[role="row"][data-id="${id}"]`);
-    if (row) row.classList.add('is-new');
-  }
-
-  function edit(item, focus = true) {
-    selectedId = item ? item.id : null;
-    renderList();
-    const built = spec.form(item);
-    const slot = h('div', { class: 'form-errors' });
-    const deleteSlot = h('div', { class: 'delete-slot' });
-    const form = h(
-      'form',
-      {
-        class: 'settings-form',
-        testid: tid('form'),
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          clear(slot);
-          await busy(form, async () => {
-            try {
-              const saved = await spec.save({ id: item ? item.id : null, ...built.read() });
-              await afterSave();
-              if (item) {
-                ctx.toast(`${spec.Noun} “${saved.name}” saved.`);
-                edit(spec.items().find((x) => x.id === saved.id) || saved, false);
-              } else {
-                // Added: clear the form for the next one, and mark the new row.
-                ctx.toast(`${spec.Noun} “${saved.name}” added.`);
-                edit(null, true);
-                flash(saved.id);
-              }
-            } catch (error) {
-              showError(form, slot, error);
-            }
-          });
-        },
-      },
-      h('h2', null, item ? `Edit ${spec.noun}` : `New ${spec.noun}`),
-      slot,
-      built.body,
-      h('div', { class: 'form-actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary', testid: tid('save') }, item ? 'Save changes' : `Add ${spec.noun}`),
-        item ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => edit(null) }, 'Cancel') : null,
-        item && spec.remove ? h('span', { class: 'form-actions-end' },
-          h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete'), onclick: () => confirmDelete() }, 'Delete…')) : null),
-      deleteSlot,
-    );
-
-    function confirmDelete() {
-      clear(slot);
-      const keep = h('button', { type: 'button', class: 'btn btn-quiet', testid: tid('delete-cancel'), onclick: () => clear(deleteSlot) }, 'Keep it');
-      const deleteButton = h('button', { type: 'button', class: 'btn btn-danger', testid: tid('delete-confirm'), onclick: () => remove(deleteButton) }, 'Delete');
-      replace(deleteSlot, h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': `Delete ${spec.noun}?`, testid: tid('delete-box') },
-        h('p', { class: 'small' }, h('strong', null, `Delete “${item.name}”? `),
-          'Only an entry nothing refers to can be deleted; this cannot be undone.'),
-        h('div', { class: 'form-actions' }, deleteButton, keep)));
-      keep.focus();
-    }
-
-    async function remove(deleteButton) {
-      deleteButton.disabled = true;
-      await busy(form, async () => {
-        try {
-          const name = await spec.remove(item.id);
-          await afterSave();
-          ctx.toast(`${spec.Noun} “${name}” deleted.`);
-          edit(null, false);
-        } catch (error) {
-          clear(deleteSlot);
-          showError(form, slot, error);
-        }
-      });
-    }
-    submitOnCtrlEnter(form);
-    replace(formSlot, form);
-    if (focus) built.focus();
-  }
-
-  renderList();
-  edit(null, false);
-
-  return {
-    refresh() {
-      renderList();
-    },
-    onEscape() {
-      if (selectedId !== null) {
-        edit(null, false);
-        return true;
-      }
-      return false;
     },
   };
 }
@@ -678,11 +547,7 @@ function communicationTab(panel, ctx) {
         if (!criteriaForm.dirty && criteriaForm.source !== JSON.stringify(settings.criteria)) buildCriteria();
       }
     } catch (error) {
-      if (!disposed) {
-        replace(panel, h('div', { class: 'form-error', role: 'alert', testid: 'form-error' },
-          `The communication settings could not be loaded: ${error.message} `,
-          h('button', { type: 'button', class: 'btn btn-small', onclick: load }, 'Try again')));
-      }
+      if (!disposed) loadFailedBanner(panel, 'The communication settings', error, load);
     }
   }
 
@@ -693,6 +558,11 @@ function communicationTab(panel, ctx) {
     unmount() { disposed = true; },
     onEscape() {
       return (audiences && audiences.onEscape()) || (templates && templates.onEscape()) || false;
+    },
+    leaveWarning() {
+      return (audiences && audiences.leaveWarning())
+        || (templates && templates.leaveWarning())
+        || (criteriaForm && criteriaForm.dirty ? 'Discard your changes to the major-incident criteria?' : null);
     },
   };
 }
@@ -713,24 +583,25 @@ function historyTab(panel) {
       const extras = [
         `${count(c.incidents_checked)} ${c.incidents_checked === 1 ? 'incident' : 'incidents'} compared with the seal of their last event`,
         c.incidents_not_sealed ? `${count(c.incidents_not_sealed)} not yet sealed (unchanged since before this version)` : null,
-        c.heads_checked.length ? `checked against ${c.heads_checked.join('; ')}` : 'no copy of the chain head was found outside the database',
+        c.heads_checked.length ? `checked against ${c.heads_checked.map(localiseInstants).join('; ')}` : 'no copy of the chain head was found outside the database',
       ].filter(Boolean).join('; ') + '.';
       const restored = c.triggers_restored.length
         ? h('p', { class: 'form-error', testid: 'verify-triggers' }, `The guards that keep the history append-only were missing and have been recreated (${c.triggers_restored.join(', ')}).`)
         : null;
       replace(result, c.intact
         ? h('div', { class: 'verify-ok', testid: 'verify-result', 'data-intact': 'true', role: 'status' },
-          h('p', null, h('strong', null, 'Intact. '), `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked: each one carries the hash of the one before, and none was altered or removed.`),
+          h('p', null, h('strong', null, 'Intact. '), `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked at ${fullDateTime(new Date())} (${zoneLabel()}): each one carries the hash of the one before, and none was altered or removed.`),
           h('p', { class: 'small', testid: 'verify-extras' }, extras),
           restored,
           h('dl', { class: 'facts facts-wide' },
             h('dt', null, 'Last hash'), h('dd', { class: 'mono break', testid: 'verify-last-hash' }, c.last_hash || '— (no events yet)')))
         : h('div', { class: 'form-error verify-bad', testid: 'verify-result', 'data-intact': 'false', role: 'alert' },
           h('p', null, h('strong', null, 'The history was altered. ')),
-          h('ul', { class: 'prose', testid: 'verify-problems' }, ...(c.problems.length ? c.problems : [c.problem || 'An event does not match its hash.']).map((p) => h('li', null, p))),
+          // The core's sentences carry instants as RFC 3339; they are read here in local time.
+          h('ul', { class: 'prose', testid: 'verify-problems' }, ...(c.problems.length ? c.problems : [c.problem || 'An event does not match its hash.']).map((p) => h('li', null, localiseInstants(p)))),
           restored,
-          h('p', { class: 'small' }, `${count(c.events_checked)} events checked`,
-            c.first_bad_event_id ? `; the first bad event is #${c.first_bad_event_id}.` : '.')));
+          h('p', { class: 'small' }, `${count(c.events_checked)} ${c.events_checked === 1 ? 'event' : 'events'} checked`,
+            c.first_bad_event_id ? `; the first bad event is number ${count(c.first_bad_event_id)}.` : '.')));
     } catch (error) {
       if (!disposed) replace(result, h('div', { class: 'form-error', testid: 'verify-result', 'data-intact': 'false', role: 'alert' }, error.message));
     } finally {
