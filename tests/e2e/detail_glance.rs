@@ -150,6 +150,29 @@ fn the_a_key_asks_before_acknowledging_and_assign_adds_the_first_team() {
     desk.gone("confirm-acknowledge");
     desk.shot("acknowledged after confirming");
 
+    // ── Correcting a milestone takes the window's one date-time input ───────────────────
+    desk.click("action-correct-milestone");
+    desk.select("correct-milestone", "started");
+    desk.wait_text("correct-at-reading", "Reads as");
+    desk.fill("correct-at", "29/11/2026 9am");
+    desk.wait_text("correct-at-reading", "YYYY-MM-DD HH:MM");
+    let an_hour_ago = (chrono::Local::now() - chrono::Duration::hours(1))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    desk.fill("correct-at", &an_hour_ago);
+    desk.wait_text("correct-at-reading", "Reads as");
+    desk.fill(
+        "correct-reason",
+        "The monitoring alert fired an hour before the call.",
+    );
+    desk.click("correct-submit");
+    desk.gone("form-correct");
+    desk.wait_text_css(
+        &format!("{}[data-kind='milestone_corrected']", tid("timeline-entry")),
+        "corrected",
+        "the correction on the timeline",
+    );
+
     // ── Escalate on a desk without a team says so and offers to add one ────────────────
     desk.click("action-escalate");
     desk.wait_text("first-team", "no team yet");

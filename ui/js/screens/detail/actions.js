@@ -10,7 +10,7 @@ import { confirmForm } from './actionForm.js';
 import { LIFECYCLE_FORMS } from './lifecycleForms.js';
 import { MAJOR_FORMS } from './majorForms.js';
 import { correct } from './correctForm.js';
-import { label as word } from './words.js';
+import { label as word } from '../../store.js';
 
 /** The actions the core's `allowed_actions` speaks about (contract: snake_case names). */
 const LIFECYCLE = new Set(['edit', 'assign', 'acknowledge', 'note', 'escalate', 'workaround', 'resolve', 'verify', 'close', 'reopen', 'pause', 'resume']);

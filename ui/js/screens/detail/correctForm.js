@@ -4,11 +4,10 @@
 
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
-import { field, select, showFieldError } from '../../forms.js';
-import { fullDateTime, toLocalText, localTextToIso } from '../../format.js';
-import { localTimeZone } from '../../sla.js';
+import { field, select, showFieldError, dateTimeInput, dateTimeProblem, DATE_TIME_EXAMPLE } from '../../forms.js';
+import { fullDateTime, toLocalText } from '../../format.js';
 import { actionForm } from './actionForm.js';
-import { label } from './words.js';
+import { label } from '../../store.js';
 
 /** The milestones a user may correct: the incident field each sets and what it means. */
 const MILESTONES = [
@@ -25,33 +24,22 @@ export function correct(s) {
   const inc = s.detail.incident;
   const items = MILESTONES.filter((m) => m.value !== 'resolved' || inc.resolved_at);
   const which = select({ testid: 'correct-milestone', items: items.map((m) => ({ value: m.value, label: milestoneLabel(m) })), value: 'detected' });
-  const zone = localTimeZone();
-  const offset = -new Date().getTimezoneOffset();
-  const offsetText = `UTC${offset >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
-  const at = h('input', {
-    type: 'text', testid: 'correct-at', autocomplete: 'off', spellcheck: 'false', inputmode: 'numeric',
-    placeholder: 'YYYY-MM-DD HH:MM', maxlength: '19', class: 'time-input',
-  });
+  // The window's one date-time input: local time, read back with the zone named under it.
+  const at = dateTimeInput({ testid: 'correct-at' });
   const now = h('div', { class: 'definition', testid: 'correct-current', 'aria-live': 'polite' });
-  const reading = h('div', { class: 'definition', 'aria-live': 'polite' });
   const reason = h('textarea', { testid: 'correct-reason', rows: '2', placeholder: 'Where the right time comes from, e.g. the monitoring alert at 09:12' });
   let prefilled = '';
   const sync = () => {
     const m = MILESTONES.find((x) => x.value === which.value);
     const value = m ? inc[m.field] : null;
     now.textContent = `${m ? m.hint : ''} Recorded now: ${value ? fullDateTime(value) : 'not set'}.`;
+    // The recorded time is the starting point until the user types their own.
     if (!at.value || at.value === prefilled) {
       prefilled = value ? toLocalText(value) : '';
-      at.value = prefilled;
+      at.setInstant(value);
     }
-    readBack();
-  };
-  const readBack = () => {
-    const iso = localTextToIso(at.value);
-    reading.textContent = at.value.trim() === '' ? '' : iso ? `Reads as ${fullDateTime(iso)} (your local time)` : 'Write it as YYYY-MM-DD HH:MM, e.g. 2026-03-02 09:05';
   };
   which.addEventListener('change', sync);
-  at.addEventListener('input', readBack);
   sync();
   return actionForm(s, {
     name: 'correct',
@@ -60,18 +48,15 @@ export function correct(s) {
     body: [
       h('div', { class: 'form-row' },
         field({ key: 'milestone', label: 'Milestone', control: which, extra: now }),
-        field({
-          key: 'at', label: 'Correct time', control: at, extra: reading,
-          hint: `Your local time${zone ? ` (${zone}, ${offsetText})` : ` (${offsetText})`}, 24-hour clock: YYYY-MM-DD HH:MM.`,
-        })),
+        field({ key: 'at', label: 'Correct time', control: at, extra: at.reading, hint: 'Your local time, 24-hour clock.' })),
       field({ key: 'reason', label: 'Reason', control: reason, wide: true }),
     ],
     submitLabel: 'Correct milestone',
     submitTestid: 'correct-submit',
     send: async (cur) => {
-      const iso = localTextToIso(at.value);
+      const iso = at.iso();
       if (!iso) {
-        showFieldError(s.panel.form, 'at', 'Write the time as YYYY-MM-DD HH:MM in your local time, e.g. 2026-03-02 09:05');
+        showFieldError(s.panel.form, 'at', dateTimeProblem(at) || `Write the time as ${DATE_TIME_EXAMPLE}`);
         return undefined;
       }
       return api.correctMilestone(cur.id, cur.version, which.value, iso, reason.value.trim());

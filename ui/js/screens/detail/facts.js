@@ -7,7 +7,7 @@ import * as store from '../../store.js';
 import { count, dateTime, fullDateTime } from '../../format.js';
 import { offered } from './actions.js';
 import { collapsible } from './collapse.js';
-import { label, times } from './words.js';
+import { times } from './words.js';
 
 function section(title, testid, ...children) {
   return h('section', { class: 'block', testid }, h('h2', null, title), ...children);
@@ -63,7 +63,7 @@ export function renderFacts(s) {
   const inc = s.detail.incident;
   const overridden = inc.priority !== inc.computed_priority || !!inc.priority_override_reason;
   const none = (text) => h('span', { class: 'muted' }, text);
-  const ms = (value) => label('milestone', value);
+  const ms = (value) => store.label('milestone', value);
   patch(
     s.slots.aside,
     h('dl', { class: 'facts' },

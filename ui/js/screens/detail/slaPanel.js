@@ -5,10 +5,9 @@
 // and the history of due times, to the second where a change is shorter than a minute.
 
 import { h, replace, clear } from '../../dom.js';
-import { dateTime, fullDateTime, duration, countdown, minutesText } from '../../format.js';
-import { localTimeZone } from '../../sla.js';
+import { dateTime, fullDateTime, duration, countdown, minutesText, inZone, zoneLabel } from '../../format.js';
 import { pauseBlocked } from './actions.js';
-import { label } from './words.js';
+import { label } from '../../store.js';
 
 const clockName = (clock) => label('clock_kind', clock);
 const stateName = (state) => label('clock_state', state);
@@ -50,23 +49,6 @@ function shiftText(ms) {
   return abs < 60000 ? `${Math.round(abs / 1000)} s` : duration(abs);
 }
 
-/**
- * `iso` as a weekday and time in `zone` with the zone's city: "Mon 12:00 Berlin". Null when the
- * zone is unknown to this engine.
- */
-export function zoneTime(iso, zone) {
-  if (!iso || !zone) return null;
-  try {
-    const text = new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    }).format(new Date(iso)).replace(',', '');
-    const city = zone.split('/').pop().replace(/_/g, ' ');
-    return `${text} ${city}`;
-  } catch (e) {
-    return null;
-  }
-}
-
 export function renderSla(s) {
   s.liveUpdates = [];
   const sla = s.detail && s.detail.sla;
@@ -83,7 +65,7 @@ export function renderSla(s) {
     h('section', { class: 'block sla-panel', testid: 'sla-panel', 'aria-label': 'Service level' },
       h('div', { class: 'sla-panel-head' },
         h('h2', null, 'Service level'),
-        h('span', { class: 'muted small' }, `${sla.priority} targets · times in your zone (${localTimeZone() || 'local time'})`)),
+        h('span', { class: 'muted small' }, `${sla.priority} targets · times in your zone (${zoneLabel()})`)),
       h('div', { class: 'sla-clocks' }, clocks),
       h('p', { class: 'sla-rule small muted', testid: 'sla-response-rule' }, sla.response_rule),
       h('div', { class: 'sla-subs' }, pauseBlock(s, sla, live), dueBlock(s))),
@@ -195,7 +177,7 @@ function clockBlock(s, c, inc, live) {
   const isLinear = isTicking && linear(s, c);
   const targetSeconds = Math.max(1, c.target_minutes * 60);
   const elapsedOf = (now) => c.elapsed_seconds + (isLinear ? Math.max(0, (now - s.loadedAt) / 1000) : 0);
-  const calendarDue = c.business_hours && c.state !== 'met' ? zoneTime(c.due_at, c.calendar_zone) : null;
+  const calendarDue = c.business_hours && c.state !== 'met' && c.due_at && c.calendar_zone ? inZone(c.due_at, c.calendar_zone) : null;
 
   const elapsedEl = h('dd', { class: 'num', testid: 'sla-elapsed' });
   const remainingEl = h('dd', { class: 'num sla-remaining', testid: 'sla-remaining' });

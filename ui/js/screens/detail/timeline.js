@@ -5,7 +5,7 @@
 import { h, patch } from '../../dom.js';
 import { fullDateTime } from '../../format.js';
 import { collapsible } from './collapse.js';
-import { label } from './words.js';
+import { label } from '../../store.js';
 import { smallDueMoves } from './slaPanel.js';
 
 /** What an event's detail text is, where it is not obvious. */
