@@ -1,8 +1,9 @@
 // screens/detail.js — one incident, the screen the router opens for '#/incident/<id>'. It loads
 // the core's IncidentDetail, keeps the state its panels share (the detail, the open action form,
 // the major-incident view) and lays them out; each panel is a module of one job under detail/:
-// header.js, actions.js (bar, keys, forms opened), actionForm.js, lifecycleForms.js,
-// majorForms.js, correctForm.js, major.js, slaPanel.js, facts.js, timeline.js. Reloads on
+// header.js, actions.js (which actions: the core's allowed_actions; bar, keys, confirmations),
+// actionForm.js (form shell, refusal banner), lifecycleForms.js, majorForms.js, correctForm.js,
+// major.js, slaPanel.js, facts.js, timeline.js, collapse.js (long texts), words.js. Reloads on
 // `desk-changed` for this incident; an open action form survives the reload.
 
 import { h, replace, clear } from '../dom.js';
