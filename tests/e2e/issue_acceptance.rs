@@ -131,25 +131,27 @@ fn an_incident_is_logged_worked_to_closure_and_is_still_there_with_its_timeline_
     desk.wait_text("detail-status", "Resolved");
     desk.shot("resolved");
 
-    // ── Closing before the user confirmed the fix is refused ─────────────────────────────
-    let version_before = desk.text("detail-version");
-    try_to_close(&desk, "Closing without verification");
-    let refusal = desk.text("action-error");
-    assert!(
-        refusal.to_lowercase().contains("verif"),
-        "the refusal says verification is missing: {refusal:?}"
-    );
-    let status = desk.text("detail-status");
-    assert!(
-        status.contains("Resolved"),
-        "a refused close leaves the status Resolved: {status:?}"
-    );
-    let version_after = desk.text("detail-version");
+    // ── Closing before the user confirmed the fix is not offered (the core would refuse it)
     assert_eq!(
-        version_before, version_after,
-        "a refused close changes nothing (version)"
+        desk.count_css(&tid("action-close")),
+        0,
+        "Close is not offered before the resolution is verified"
     );
-    desk.shot("close before verification refused");
+    let verify_class = desk
+        .session()
+        .attribute(&desk.visible("action-verify"), "class")
+        .expect("class of Verify")
+        .unwrap_or_default();
+    assert!(
+        verify_class.contains("btn-primary"),
+        "Verify is the next step: {verify_class:?}"
+    );
+    let notice = desk.text_css(".detail-main .notice", "the not-yet-verified notice");
+    assert!(
+        notice.to_lowercase().contains("not yet verified"),
+        "the detail says what is missing before closing: {notice:?}"
+    );
+    desk.shot("close not offered before verification");
 
     // ── Verify, then close ───────────────────────────────────────────────────────────────
     desk.click("action-verify");

@@ -15,6 +15,7 @@ mod dbus;
 mod webdriver;
 
 mod backups;
+mod detail_glance;
 mod forms_glance;
 mod hardening;
 mod harness;

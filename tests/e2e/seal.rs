@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::app::{self, tid, App, Artifacts, Prerequisites};
 
 /// Calls a command through the window's IPC bridge, as ui/js/api.js does.
-fn invoke(desk: &App, command: &str, args: Value) -> Value {
+pub(crate) fn invoke(desk: &App, command: &str, args: Value) -> Value {
     let script = format!(
         "return (async () => {{ const t = window.__TAURI__;\n\
          const invoke = (t && t.core && t.core.invoke) || \
