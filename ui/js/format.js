@@ -165,7 +165,7 @@ export function plural(n, one, many = `${one}s`) {
 
 /**
  * A live countdown to a deadline `ms` away (negative once passed): "45 s", "9 min 05 s",
- * "12 min", "2 h 05 min", "3 d 4 h"; past deadlines read "overdue 3 min". With `fine` false
+ * "12 min", "2 h 05 min", "24 h 40 min", "3 d 4 h"; past deadlines read "overdue 3 min". With `fine` false
  * the seconds are left out from one minute on ("9 min").
  */
 export function countdown(ms, fine = true) {
@@ -181,9 +181,10 @@ function span(ms, fine) {
   if (fine && minutes < 10) return `${minutes} min ${pad(seconds % 60)} s`;
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ${pad(minutes % 60)} min`;
+  // Under two days the minutes still matter: 24 h 40 min must not read as "1 d".
+  if (hours < 48) return `${hours} h ${pad(minutes % 60)} min`;
   const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+  return `${days} d ${hours % 24} h`;
 }
 
 /** A target in minutes as people say it: "15 min", "4 h", "27 h", "4 h 30 min". */
