@@ -585,9 +585,15 @@ fn back_up_now_and_restore_ask_with_the_native_folder_and_file_choosers() {
     xdotool(&["type", "--delay", "20", &typed]).expect("type the folder");
     std::thread::sleep(Duration::from_millis(300));
     xdotool(&["key", "Return"]).expect("Return");
-    std::thread::sleep(Duration::from_millis(600));
-    if xdotool(&["search", "--name", "Back up Incident Desk"]).is_some() {
-        // Return entered the folder: choose it with the dialog's default button.
+    // The first Return may only enter the folder; the next chooses it with the dialog's default
+    // button. A loaded machine paints the dialog late, so ask until it has closed rather than
+    // trusting one fixed pause.
+    for _ in 0..15 {
+        std::thread::sleep(Duration::from_millis(800));
+        if xdotool(&["search", "--name", "Back up Incident Desk"]).is_none() {
+            break;
+        }
+        let _ = xdotool(&["windowfocus", "--sync", &dialog]);
         xdotool(&["key", "Return"]).expect("Return");
     }
 
