@@ -71,6 +71,9 @@ pub const REVIEW_OUTCOMES: &[(&str, &str)] = &[
     ("paused", "Paused"),
 ];
 
+/// A post-incident review's status.
+pub const REVIEW_STATUSES: &[(&str, &str)] = &[("draft", "Draft"), ("final", "Final")];
+
 /// The paper sizes a review prints on, by the value the export takes.
 pub fn paper_size(p: PaperSize) -> (&'static str, &'static str) {
     match p {
@@ -134,6 +137,7 @@ pub fn vocabulary() -> Vocabulary {
     );
     put("backup_kind", table(BACKUP_KINDS));
     put("review_outcome", table(REVIEW_OUTCOMES));
+    put("review_status", table(REVIEW_STATUSES));
     put("event_kind", table(EVENT_KINDS));
     put("status", group(Status::ALL, Status::as_str, Status::label));
     put(

@@ -885,6 +885,7 @@ fn the_vocabulary_labels_every_value_of_every_group_the_window_uses() {
         "paper_size",
         "backup_kind",
         "review_outcome",
+        "review_status",
         "event_kind",
         "status",
         "priority",

@@ -161,7 +161,7 @@ export function mount(root, params, ctx) {
         statusBadge(inc.status, store.choiceLabel('statuses', inc.status)),
         rv.major ? h('span', { class: 'tag tag-major' }, 'Major incident') : null,
         h('span', { class: ['review-status', `review-status-${r.status}`], testid: 'review-status', 'data-value': r.status },
-          r.status === 'final' ? 'Final' : 'Draft')),
+          store.label('review_status', r.status))),
       h('h1', { class: 'detail-title', testid: 'review-title' }, 'Post-incident review: ', inc.title),
       h('p', { class: 'detail-sub muted' },
         `${inc.service_name} · started by ${r.created_by} on ${dateTime(r.created_at)}`,

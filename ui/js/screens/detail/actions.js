@@ -15,7 +15,7 @@ import { label as word } from '../../store.js';
 /** The actions the core's `allowed_actions` speaks about (contract: snake_case names). */
 const LIFECYCLE = new Set(['edit', 'assign', 'acknowledge', 'note', 'escalate', 'workaround', 'resolve', 'verify', 'close', 'reopen', 'pause', 'resume']);
 
-export const reviewStatusLabel = (status) => (status === 'final' ? 'Final' : 'Draft');
+export const reviewStatusLabel = (status) => word('review_status', status || 'draft');
 
 /** Whether a major incident can be declared: not yet declared and the incident is being worked. */
 const canDeclare = (s) => !!s.detail && !s.detail.major && (offered(s, 'resolve') || offered(s, 'acknowledge'));
