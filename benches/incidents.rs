@@ -16,7 +16,7 @@
 //!
 //! * **list page** — `desk.list` (state "open", one filter rotating over category, service,
 //!   team and assignee, sorted by priority then age, 50 rows) against the very same two
-//!   statements (`COUNT(*)` + page `SELECT` with its joins and SLA columns) run through a
+//!   statements (`COUNT(*)` capped at `COUNT_CAP` + page `SELECT` with its joins and SLA columns) run through a
 //!   separate `rusqlite::Connection` on the same file;
 //! * **detail** — `desk.get(id)` for random ids, against its row and timeline statements run
 //!   directly (the core's detail also computes the SLA panel and the major-incident state);
@@ -44,7 +44,7 @@
 
 use incident_desk::demo::{self, Catalog, Rng};
 use incident_desk::domain::model::{IncidentQuery, NewIncident, SortOrder};
-use incident_desk::store::incidents::SLA_COLUMNS;
+use incident_desk::store::incidents::{COUNT_CAP, SLA_COLUMNS};
 use incident_desk::{Clock, Desk, FixedClock};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
@@ -433,8 +433,10 @@ impl Filter {
     /// columns of each row are the core's own constant, so both sides always compute the same).
     fn sql(self) -> (String, String) {
         let col = self.column();
-        let count =
-            format!("SELECT COUNT(*) FROM incidents i WHERE i.status <> 'closed' AND i.{col} = ?1");
+        // Capped like the core's count ("10,000+"): the figure compares the same work.
+        let count = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE i.status <> 'closed' AND i.{col} = ?1 LIMIT ?2)"
+        );
         let page = format!(
             "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
                     i.logged_at, i.updated_at, {SLA_COLUMNS}
@@ -475,7 +477,9 @@ fn plain_list(
     let total: i64 = conn
         .prepare_cached(count_sql)
         .unwrap()
-        .query_row([value], |r| r.get(0))
+        .query_row(rusqlite::params![value, COUNT_CAP + 1], |r| {
+            r.get::<_, i64>(0).map(|n| n.min(COUNT_CAP))
+        })
         .unwrap();
     let mut st = conn.prepare_cached(page_sql).unwrap();
     let mut rows = st.query(rusqlite::params![value, 50i64, 0i64]).unwrap();

@@ -378,13 +378,24 @@ pub struct IncidentRow {
     pub warning_percent: Option<i64>,
     /// The SLA clocks are paused.
     pub paused: bool,
+    /// When the first SLA target of the incident was breached (the list says "Breached 3 h ago").
+    #[serde(default)]
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+fn exact_by_default() -> bool {
+    true
 }
 
 /// A page of the incident list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IncidentPage {
     pub rows: Vec<IncidentRow>,
+    /// How many incidents match; a lower bound when `total_exact` is false (the list stops
+    /// counting at `store::incidents::COUNT_CAP` past the page: "10,000+").
     pub total: i64,
+    #[serde(default = "exact_by_default")]
+    pub total_exact: bool,
     pub offset: i64,
     pub limit: i64,
 }
