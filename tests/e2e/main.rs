@@ -18,6 +18,7 @@ mod backups;
 mod hardening;
 mod harness;
 mod issue_acceptance;
+mod list;
 mod major;
 mod notifications;
 mod seal;
