@@ -440,6 +440,70 @@ pub const MAX_PAGE: i64 = 500;
 /// every filter change); nobody pages through ten thousand rows to the last one.
 pub const COUNT_CAP: i64 = 10_000;
 
+/// The two statements of a list query and the values of its filters; the count takes one more
+/// parameter (how far to count), the page two (limit, offset).
+struct ListSql {
+    count: String,
+    page: String,
+    values: Vec<Value>,
+}
+
+fn list_sql(q: &IncidentQuery) -> Result<ListSql> {
+    let (where_sql, values, pinned) = filters(q)?;
+    let order = match q.sort {
+        SortOrder::Priority => "i.priority, i.logged_at, i.id",
+        SortOrder::Age => "i.logged_at, i.id",
+        SortOrder::LastUpdate => "i.updated_at DESC, i.id DESC",
+    };
+    let order = match pinned {
+        Some(n) => format!("i.id = ?{n} DESC, {order}"),
+        None => order.to_string(),
+    };
+    let n = values.len();
+    let count = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i{where_sql} LIMIT ?{})",
+        n + 1
+    );
+    let page = format!(
+        "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
+                i.logged_at, i.updated_at, {SLA_COLUMNS}
+         FROM incidents i
+         JOIN categories c ON c.id = i.category_id
+         JOIN services s ON s.id = i.service_id
+         LEFT JOIN people p ON p.id = i.assignee_id
+         LEFT JOIN teams t ON t.id = i.team_id{where_sql}
+         ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    Ok(ListSql {
+        count,
+        page,
+        values,
+    })
+}
+
+/// SQLite's plan for the page of a list query (`EXPLAIN QUERY PLAN`, the steps of the outer
+/// query, not of the SLA columns' subqueries): how tests check that every sort the list offers
+/// walks an index.
+pub fn page_plan(conn: &Connection, q: &IncidentQuery) -> Result<Vec<String>> {
+    let ListSql {
+        page, mut values, ..
+    } = list_sql(q)?;
+    values.push(Value::Integer(DEFAULT_PAGE));
+    values.push(Value::Integer(0));
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {page}"))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |r| {
+        Ok((r.get::<_, i64>(1)?, r.get::<_, String>(3)?))
+    })?;
+    let steps: Vec<(i64, String)> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(steps
+        .into_iter()
+        .filter(|(parent, _)| *parent == 0)
+        .map(|(_, detail)| detail)
+        .collect())
+}
+
 /// One page of the list with the count of matching incidents (exact up to [`COUNT_CAP`] past
 /// the page's start, then a lower bound: `total_exact` false).
 pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
@@ -458,17 +522,11 @@ pub fn list_counting_to(conn: &Connection, q: &IncidentQuery, cap: i64) -> Resul
     if q.offset < 0 {
         return Err(Error::validation("offset", "Offset cannot be negative"));
     }
-    let (where_sql, mut values, pinned) = filters(q)?;
-    let order = match q.sort {
-        SortOrder::Priority => "i.priority, i.logged_at, i.id",
-        SortOrder::Age => "i.logged_at, i.id",
-        SortOrder::LastUpdate => "i.updated_at DESC, i.id DESC",
-    };
-    let order = match pinned {
-        Some(n) => format!("i.id = ?{n} DESC, {order}"),
-        None => order.to_string(),
-    };
-    let n = values.len();
+    let ListSql {
+        count,
+        page,
+        mut values,
+    } = list_sql(q)?;
     // At least the page itself and one row past it are counted, so "Next" is right.
     let count_to = q
         .offset
@@ -477,26 +535,12 @@ pub fn list_counting_to(conn: &Connection, q: &IncidentQuery, cap: i64) -> Resul
     // One more than that tells "exactly count_to" from "more".
     values.push(Value::Integer(count_to.saturating_add(1)));
     let counted: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i{where_sql} LIMIT ?{})",
-            n + 1
-        ))?
+        .prepare_cached(&count)?
         .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
     values.pop();
     values.push(Value::Integer(limit));
     values.push(Value::Integer(q.offset));
-    let sql = format!(
-        "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
-                i.logged_at, i.updated_at, {SLA_COLUMNS}
-         FROM incidents i
-         JOIN categories c ON c.id = i.category_id
-         JOIN services s ON s.id = i.service_id
-         LEFT JOIN people p ON p.id = i.assignee_id
-         LEFT JOIN teams t ON t.id = i.team_id{where_sql}
-         ORDER BY {order} LIMIT ?{} OFFSET ?{}",
-        n + 1,
-        n + 2
-    );
+    let sql = page;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
     let mut out = Vec::with_capacity(limit as usize);

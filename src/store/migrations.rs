@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0007_sla_next.sql"),
     include_str!("sql/0008_backups.sql"),
     include_str!("sql/0009_state_seal.sql"),
+    include_str!("sql/0012_list_sort_indexes.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same
