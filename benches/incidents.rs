@@ -3,7 +3,7 @@
 //! ```text
 //! cargo bench -p incident-desk --bench incidents -- [--sizes 100000,1000000] [--db-dir DIR]
 //!     [--seed N] [--list-iters N] [--detail-iters N] [--create-iters N] [--chunk N]
-//!     [--qpsg] [--cache-mb N]
+//!     [--qpsg] [--cache-mb N] [--now now|RFC3339]
 //! ```
 //!
 //! What each figure means, the figures of the reference machine and the verdicts on the
@@ -66,8 +66,14 @@ const BARE_INCIDENT_INSERT: &str = "INSERT INTO incidents (id, number, title, de
     ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37,
     ?38, ?39, ?40, ?41, ?42)";
 
-/// The instant the generated data ends at (and the creates start from).
+/// The instant the generated data ends at (and the creates start from), unless `--now` says
+/// otherwise.
 const NOW: &str = "2026-03-02T12:00:00Z";
+/// `--now`: a desk that ends today, for the window benchmark (benches/window.rs), whose app runs
+/// on the real clock: with the fixed NOW every open incident's deadlines would be months overdue
+/// and the app's first minutes would go to raising them.
+static NOW_OVERRIDE: std::sync::OnceLock<chrono::DateTime<chrono::Utc>> =
+    std::sync::OnceLock::new();
 /// What the generated data depends on: a kept file is reused only by the same code.
 fn data_key() -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
@@ -81,6 +87,9 @@ fn data_key() -> String {
     eat(include_str!("../src/actions/incidents.rs"));
     for m in incident_desk::store::migrations::MIGRATIONS {
         eat(m);
+    }
+    if let Some(t) = NOW_OVERRIDE.get() {
+        eat(&t.to_rfc3339());
     }
     format!("{:08x}", h as u32)
 }
@@ -172,6 +181,7 @@ fn parse_args() -> Args {
                 | "--create-iters"
                 | "--chunk"
                 | "--cache-mb"
+                | "--now"
         );
         if !known {
             i += 1; // `--bench` from cargo, or anything else: ignored.
@@ -206,6 +216,18 @@ fn parse_args() -> Args {
             "--create-iters" => a.create_iters = num(&value),
             "--chunk" => a.chunk = num(&value).max(1),
             "--cache-mb" => a.exp.cache_mb = Some(num(&value) as i64),
+            "--now" => {
+                let t = if value == "now" {
+                    chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap()
+                } else {
+                    chrono::DateTime::parse_from_rfc3339(&value)
+                        .unwrap_or_else(|e| {
+                            panic!("--now expects now or RFC 3339, got {value:?}: {e}")
+                        })
+                        .with_timezone(&chrono::Utc)
+                };
+                NOW_OVERRIDE.set(t).expect("--now given once");
+            }
             _ => unreachable!(),
         }
         i += 1;
@@ -214,6 +236,9 @@ fn parse_args() -> Args {
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
+    if let Some(t) = NOW_OVERRIDE.get() {
+        return *t;
+    }
     chrono::DateTime::parse_from_rfc3339(NOW)
         .unwrap()
         .with_timezone(&chrono::Utc)
@@ -837,7 +862,7 @@ fn bench_size(args: &Args, dir: &Path, keep: bool, size: usize) {
             .unwrap();
         tx.prepare_cached("INSERT INTO bench_bare_insert (at, payload) VALUES (?1, ?2)")
             .unwrap()
-            .execute(rusqlite::params![NOW, payload])
+            .execute(rusqlite::params![now().to_rfc3339(), payload])
             .unwrap();
         tx.commit().unwrap();
     };

@@ -391,3 +391,43 @@ fn the_open_list_in_every_sort_walks_an_index_in_that_order() {
         );
     }
 }
+
+/// A long read on a connection of its own (the history check at start walks every event) does
+/// not hold the desk's connection: the list answers while it runs (issue 9: the first list
+/// after start waited for the whole history check).
+#[test]
+fn the_list_answers_while_a_long_read_runs_apart() {
+    use std::sync::mpsc;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(incident_desk::FixedClock::at("2026-03-02T09:00:00Z"));
+    let f = setup(Desk::open_in(dir.path(), clock.clone()).unwrap(), clock);
+    f.desk.log(&f.new_incident()).unwrap();
+    let desk = std::sync::Arc::new(f.desk);
+    let (started_tx, started) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let apart = {
+        let desk = desk.clone();
+        std::thread::spawn(move || {
+            desk.db().read_apart(|tx| {
+                let n: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+                started_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                Ok(n)
+            })
+        })
+    };
+    started.recv().unwrap();
+    let (done_tx, done) = mpsc::channel();
+    let lister = {
+        let desk = desk.clone();
+        std::thread::spawn(move || done_tx.send(desk.list(&IncidentQuery::default())).unwrap())
+    };
+    let page = done
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("the list answered while the long read was still running")
+        .unwrap();
+    assert_eq!(page.total, 1);
+    release.send(()).unwrap();
+    assert!(apart.join().unwrap().unwrap() > 0);
+    lister.join().unwrap();
+}
