@@ -214,7 +214,26 @@ fn first_list(desk: &App) -> f64 {
 /// A list action, timed in the page.
 fn list_action(desk: &App, kind: &str, arg: Value) -> f64 {
     run(desk, &list_action_script(), vec![json!(kind), arg]);
-    wait_ms(desk, &poll_list_script(), vec![], kind)
+    let ms = wait_ms(desk, &poll_list_script(), vec![], kind);
+    // The list's own split of its last render: the core's answer, building rows, the frame.
+    let split = run(
+        desk,
+        &format!(
+            "const l = {LIST}; return ['data-fetch-ms', 'data-render-ms', 'data-frame-ms']
+               .map((a) => Number(l.getAttribute(a)));"
+        ),
+        vec![],
+    );
+    if let Some(a) = split.as_array() {
+        let v: Vec<f64> = a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect();
+        SPLITS.with(|s| s.borrow_mut().push((v[0], v[1], v[2])));
+    }
+    ms
+}
+
+thread_local! {
+    /// The list's split (answer, rows, frame) of every list action since the last take.
+    static SPLITS: std::cell::RefCell<Vec<(f64, f64, f64)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The values of a filter select (without its "Any" entry).
@@ -268,6 +287,54 @@ struct Figures {
     warm: Vec<f64>,
 }
 
+/// Where the time of a filter change goes: the same query through the core in this process
+/// (no window), through the window's bridge without rendering (`invoke` round trip), and the
+/// whole action until the page is painted.
+#[derive(Default)]
+struct Breakdown {
+    core: Vec<f64>,
+    round_trip: Vec<f64>,
+    painted: Vec<f64>,
+}
+
+const ROUND_TRIP: &str = "const [q] = arguments;
+  const t = window.__TAURI_INTERNALS__;
+  const b = window.__rt = { t0: performance.now(), done: null };
+  t.invoke('list_incidents', { input: q }).then(
+    () => { b.done = performance.now(); },
+    (e) => { b.done = -1; b.err = String(e && e.message || e); });
+  return true;";
+const POLL_ROUND_TRIP: &str =
+    "const b = window.__rt; return b && b.done !== null ? b.done - b.t0 : null;";
+
+/// The IncidentQuery the list sends for one filter set on the open list (ui/js/screens/list.js
+/// toQuery).
+fn filter_query(testid: &str, value: &str) -> Value {
+    let mut q = json!({ "sort": "priority", "offset": 0, "limit": 50, "state": "open" });
+    let key = match testid {
+        "filter-status" => "status",
+        "filter-priority" => "priority",
+        "filter-category" => "category_id",
+        "filter-service" => "service_id",
+        "filter-team" => "team_id",
+        "filter-assignee" => "assignee_id",
+        other => panic!("no query key for {other}"),
+    };
+    q[key] = match value.parse::<i64>() {
+        Ok(n) if key.ends_with("_id") => json!(n),
+        _ => json!(value),
+    };
+    q
+}
+
+fn core_ms(conn: &rusqlite::Connection, q: &Value) -> f64 {
+    let query: incident_desk::domain::model::IncidentQuery =
+        serde_json::from_value(q.clone()).expect("an IncidentQuery");
+    let t = Instant::now();
+    incident_desk::store::incidents::list(conn, &query).expect("the core lists");
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -276,9 +343,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+fn p50_p95(v: &[f64]) -> String {
+    let mut w = v.to_vec();
+    w.sort_by(f64::total_cmp);
+    format!("{:.1} / {:.1}", percentile(&w, 50.0), percentile(&w, 95.0))
+}
+
 const ACTIONS: [&str; 5] = ["filter", "sort", "next page", "open incident", "search"];
 
-fn measure(desk: &App, action: &str, iters: usize, incidents: i64) -> Vec<f64> {
+fn measure(
+    desk: &App,
+    action: &str,
+    iters: usize,
+    incidents: i64,
+    db: &std::path::Path,
+    breakdown: &mut Breakdown,
+) -> Vec<f64> {
     let mut out = Vec::with_capacity(iters);
     match action {
         "filter" => {
@@ -298,6 +378,28 @@ fn measure(desk: &App, action: &str, iters: usize, incidents: i64) -> Vec<f64> {
                 assert!(!vs.is_empty(), "{} offers no values", filters[f]);
                 let v = &vs[(i / filters.len()) % vs.len()];
                 out.push(list_action(desk, "select", json!([filters[f], v])));
+            }
+            // The same filters again, split up (after the timed runs, so those stay as a user
+            // meets them): the core alone, then the bridge's round trip, then the whole action.
+            let conn = rusqlite::Connection::open_with_flags(
+                db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .expect("open the data copy read-only");
+            for i in 0..iters {
+                let f = i % filters.len();
+                let vs = &values[f];
+                let v = &vs[(i / filters.len()) % vs.len()];
+                let q = filter_query(filters[f], v);
+                clear_filters(desk);
+                breakdown.core.push(core_ms(&conn, &q));
+                run(desk, ROUND_TRIP, vec![q]);
+                breakdown
+                    .round_trip
+                    .push(wait_ms(desk, POLL_ROUND_TRIP, vec![], "round trip"));
+                breakdown
+                    .painted
+                    .push(list_action(desk, "select", json!([filters[f], v])));
             }
         }
         "sort" => {
@@ -380,14 +482,33 @@ fn main() {
     );
 
     let artifacts = Artifacts::for_test("window-bench");
+    // One start before measuring: an older file is migrated (and backed up) on its first open,
+    // which is not what the figures are about.
+    {
+        let desk = App::launch(&pre, &data_dir, &artifacts, "warm-up");
+        let first = first_list(&desk);
+        eprintln!("warm-up start: first list after {first:.0} ms");
+        desk.quit();
+    }
     let mut figures = Vec::new();
     let mut startups = Vec::new();
+    let mut breakdown = Breakdown::default();
+    let mut splits = Vec::new();
     for action in ACTIONS {
         let launched = Instant::now();
         let desk = App::launch(&pre, &data_dir, &artifacts, &action.replace(' ', "-"));
         let in_page = first_list(&desk);
         startups.push((in_page, launched.elapsed().as_secs_f64() * 1000.0));
-        let times = measure(&desk, action, args.iters, incidents);
+        let times = measure(
+            &desk,
+            action,
+            args.iters,
+            incidents,
+            &data_dir.join(incident_desk::desk::DATABASE_FILE),
+            &mut breakdown,
+        );
+        let split = SPLITS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        splits.push((action, split));
         desk.shot(&format!("after {action}"));
         eprintln!("{action}: {times:.1?}");
         desk.quit();
@@ -432,6 +553,34 @@ fn main() {
             percentile(&l, 50.0)
         }
     ));
+    md.push_str(&format!(
+        "\nWhere a warm filter change goes ({} runs, p50 / p95): the query in the core {} ms; \
+         the round trip through the window's bridge (query + serialising + IPC) {} ms; \
+         the whole action until painted {} ms.\n",
+        breakdown.core.len(),
+        p50_p95(&breakdown.core),
+        p50_p95(&breakdown.round_trip),
+        p50_p95(&breakdown.painted),
+    ));
+    md.push_str(
+        "\nThe list's own split of each render (all runs of the action, p50 / p95): the core's \
+         answer as the page waits for it (query + bridge), building and patching the rows, \
+         waiting for the frame that paints them:\n\n\
+         | action | answer | rows | frame |\n|---|---:|---:|---:|\n",
+    );
+    for (action, split) in &splits {
+        if split.is_empty() {
+            continue;
+        }
+        let col =
+            |f: fn(&(f64, f64, f64)) -> f64| p50_p95(&split.iter().map(f).collect::<Vec<_>>());
+        md.push_str(&format!(
+            "| {action} | {} ms | {} ms | {} ms |\n",
+            col(|s| s.0),
+            col(|s| s.1),
+            col(|s| s.2)
+        ));
+    }
     println!("{md}");
     if let Some(out) = &args.out {
         let mut f = std::fs::OpenOptions::new()

@@ -310,8 +310,10 @@ export function mount(root, params, ctx) {
     if (loading) { again = true; return; }
     loading = true;
     const mine = ++seq;
+    const asked = performance.now();
     try {
       const result = await api.listIncidents(toQuery(q));
+      const answered = performance.now();
       if (disposed || mine !== seq) return;
       // A page past the end (rows were closed or deleted meanwhile): step back.
       if (result.rows.length === 0 && result.total > 0 && q.offset > 0) {
@@ -325,7 +327,7 @@ export function mount(root, params, ctx) {
         page = result;
         clear(errorSlot);
         renderPage();
-        markRendered();
+        markRendered(answered - asked, performance.now() - answered);
       }
     } catch (error) {
       if (disposed) return;
@@ -336,13 +338,19 @@ export function mount(root, params, ctx) {
     }
   }
 
-  // The render marker: set in the frame that paints the new page (see the header).
+  // The render marker: set in the frame that paints the new page (see the header), with where
+  // the time went: the core's answer (query + bridge), building the rows, waiting for the frame.
   let renderSeq = 0;
-  function markRendered() {
+  function markRendered(fetchMs, renderMs) {
     const n = ++renderSeq;
+    const rendered = performance.now();
     requestAnimationFrame(() => {
       if (disposed) return;
-      view.setAttribute('data-rendered-at', performance.now().toFixed(2));
+      const now = performance.now();
+      view.setAttribute('data-fetch-ms', fetchMs.toFixed(1));
+      view.setAttribute('data-render-ms', renderMs.toFixed(1));
+      view.setAttribute('data-frame-ms', (now - rendered).toFixed(1));
+      view.setAttribute('data-rendered-at', now.toFixed(2));
       view.setAttribute('data-render-seq', String(n));
     });
   }
