@@ -124,6 +124,8 @@ fn the_list_finds_an_incident_by_its_bare_number_and_shows_every_column_uncut() 
 
     // ── A bare number finds its incident (in every state), listed first ──────────────────
     let rows = search(&desk, "12", "INC-000012");
+    // A loaded machine paints late: give the frame a moment so the screenshot shows the result.
+    std::thread::sleep(Duration::from_millis(500));
     desk.shot("search 12");
     assert_eq!(
         rows.iter().filter(|n| *n == "INC-000012").count(),
@@ -132,6 +134,7 @@ fn the_list_finds_an_incident_by_its_bare_number_and_shows_every_column_uncut() 
     );
     let rows = search(&desk, "INC-7", "INC-000007");
     assert_eq!(rows.first().map(String::as_str), Some("INC-000007"));
+    std::thread::sleep(Duration::from_millis(500));
     desk.shot("search INC-7");
     desk.quit();
 }

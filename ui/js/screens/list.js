@@ -253,12 +253,39 @@ export function mount(root, params, ctx) {
     );
   }
 
+  // Rows already built for the same data (and the same age texts) are reused as they are: a
+  // reload after a change elsewhere, or the half-minute age tick, builds only the rows that
+  // changed. Kept for the rows of the last page only.
+  let builtRows = new Map();
+  let nextBuilt = new Map();
+  function cachedRow(row) {
+    const now = Date.now();
+    const key = `${JSON.stringify(row)}|${age(row.logged_at, now)}|${ago(row.updated_at, now)}`;
+    const known = builtRows.get(row.id);
+    const el = known && known.key === key ? known.el : rowEl(row);
+    nextBuilt.set(row.id, { key, el });
+    return el;
+  }
+
+  /** Puts exactly `els` into the table body in order, moving only what is out of place. */
+  function syncRows(els) {
+    els.forEach((el, i) => {
+      const old = tbody.children[i];
+      if (old === el) return;
+      if (old) tbody.insertBefore(el, old);
+      else tbody.appendChild(el);
+    });
+    while (tbody.children.length > els.length) tbody.removeChild(tbody.lastChild);
+  }
+
   function renderPage() {
     if (!page) return;
     const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('[role="row"][data-id]')
       ? document.activeElement.closest('[role="row"][data-id]').getAttribute('data-id')
       : null;
-    patch(tbody, page.rows.map(rowEl));
+    syncRows(page.rows.map(cachedRow));
+    builtRows = nextBuilt;
+    nextBuilt = new Map();
     if (focusedId) {
       const same = tbody.querySelector(`[data-id="${CSS.escape(focusedId)}"]`);
       if (same) same.focus({ preventScroll: true });
