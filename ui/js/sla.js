@@ -95,7 +95,7 @@ export function rowBadge(row, now = Date.now()) {
   }
   if (state === 'breached') {
     const at = row.breached_at ? new Date(row.breached_at).getTime() : left !== null && left < 0 ? due : null;
-    const when = at === null ? '' : ` ${badgeSpan(now - at)} ago`;
+    const when = at === null ? '' : now - at < 60000 ? ' just now' : ` ${badgeSpan(now - at)} ago`;
     const since = row.breached_at ? `Breached at ${fullDateTime(row.breached_at)}` : 'An SLA target of this incident was breached';
     const next = dueTitle && left !== null && left >= 0 ? `${dueTitle} (in ${badgeSpan(left)})` : dueTitle;
     return {
