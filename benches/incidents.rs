@@ -3,7 +3,7 @@
 //! ```text
 //! cargo bench -p incident-desk --bench incidents -- [--sizes 100000,1000000] [--db-dir DIR]
 //!     [--seed N] [--list-iters N] [--detail-iters N] [--create-iters N] [--chunk N]
-//!     [--qpsg] [--cache-mb N]
+//!     [--qpsg] [--cache-mb N] [--now now|RFC3339]
 //! ```
 //!
 //! What each figure means, the figures of the reference machine and the verdicts on the
@@ -16,7 +16,7 @@
 //!
 //! * **list page** — `desk.list` (state "open", one filter rotating over category, service,
 //!   team and assignee, sorted by priority then age, 50 rows) against the very same two
-//!   statements (`COUNT(*)` + page `SELECT` with its joins and SLA columns) run through a
+//!   statements (`COUNT(*)` capped at `COUNT_CAP` + page `SELECT` with its joins and SLA columns) run through a
 //!   separate `rusqlite::Connection` on the same file;
 //! * **detail** — `desk.get(id)` for random ids, against its row and timeline statements run
 //!   directly (the core's detail also computes the SLA panel and the major-incident state);
@@ -44,7 +44,7 @@
 
 use incident_desk::demo::{self, Catalog, Rng};
 use incident_desk::domain::model::{IncidentQuery, NewIncident, SortOrder};
-use incident_desk::store::incidents::SLA_COLUMNS;
+use incident_desk::store::incidents::{COUNT_CAP, SLA_COLUMNS};
 use incident_desk::{Clock, Desk, FixedClock};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
@@ -66,8 +66,14 @@ const BARE_INCIDENT_INSERT: &str = "INSERT INTO incidents (id, number, title, de
     ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37,
     ?38, ?39, ?40, ?41, ?42)";
 
-/// The instant the generated data ends at (and the creates start from).
+/// The instant the generated data ends at (and the creates start from), unless `--now` says
+/// otherwise.
 const NOW: &str = "2026-03-02T12:00:00Z";
+/// `--now`: a desk that ends today, for the window benchmark (benches/window.rs), whose app runs
+/// on the real clock: with the fixed NOW every open incident's deadlines would be months overdue
+/// and the app's first minutes would go to raising them.
+static NOW_OVERRIDE: std::sync::OnceLock<chrono::DateTime<chrono::Utc>> =
+    std::sync::OnceLock::new();
 /// What the generated data depends on: a kept file is reused only by the same code.
 fn data_key() -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
@@ -81,6 +87,9 @@ fn data_key() -> String {
     eat(include_str!("../src/actions/incidents.rs"));
     for m in incident_desk::store::migrations::MIGRATIONS {
         eat(m);
+    }
+    if let Some(t) = NOW_OVERRIDE.get() {
+        eat(&t.to_rfc3339());
     }
     format!("{:08x}", h as u32)
 }
@@ -172,6 +181,7 @@ fn parse_args() -> Args {
                 | "--create-iters"
                 | "--chunk"
                 | "--cache-mb"
+                | "--now"
         );
         if !known {
             i += 1; // `--bench` from cargo, or anything else: ignored.
@@ -206,6 +216,18 @@ fn parse_args() -> Args {
             "--create-iters" => a.create_iters = num(&value),
             "--chunk" => a.chunk = num(&value).max(1),
             "--cache-mb" => a.exp.cache_mb = Some(num(&value) as i64),
+            "--now" => {
+                let t = if value == "now" {
+                    chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap()
+                } else {
+                    chrono::DateTime::parse_from_rfc3339(&value)
+                        .unwrap_or_else(|e| {
+                            panic!("--now expects now or RFC 3339, got {value:?}: {e}")
+                        })
+                        .with_timezone(&chrono::Utc)
+                };
+                NOW_OVERRIDE.set(t).expect("--now given once");
+            }
             _ => unreachable!(),
         }
         i += 1;
@@ -214,6 +236,9 @@ fn parse_args() -> Args {
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
+    if let Some(t) = NOW_OVERRIDE.get() {
+        return *t;
+    }
     chrono::DateTime::parse_from_rfc3339(NOW)
         .unwrap()
         .with_timezone(&chrono::Utc)
@@ -433,8 +458,10 @@ impl Filter {
     /// columns of each row are the core's own constant, so both sides always compute the same).
     fn sql(self) -> (String, String) {
         let col = self.column();
-        let count =
-            format!("SELECT COUNT(*) FROM incidents i WHERE i.status <> 'closed' AND i.{col} = ?1");
+        // Capped like the core's count ("10,000+"): the figure compares the same work.
+        let count = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE i.status <> 'closed' AND i.{col} = ?1 LIMIT ?2)"
+        );
         let page = format!(
             "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
                     i.logged_at, i.updated_at, {SLA_COLUMNS}
@@ -475,7 +502,9 @@ fn plain_list(
     let total: i64 = conn
         .prepare_cached(count_sql)
         .unwrap()
-        .query_row([value], |r| r.get(0))
+        .query_row(rusqlite::params![value, COUNT_CAP + 1], |r| {
+            r.get::<_, i64>(0).map(|n| n.min(COUNT_CAP))
+        })
         .unwrap();
     let mut st = conn.prepare_cached(page_sql).unwrap();
     let mut rows = st.query(rusqlite::params![value, 50i64, 0i64]).unwrap();
@@ -833,7 +862,7 @@ fn bench_size(args: &Args, dir: &Path, keep: bool, size: usize) {
             .unwrap();
         tx.prepare_cached("INSERT INTO bench_bare_insert (at, payload) VALUES (?1, ?2)")
             .unwrap()
-            .execute(rusqlite::params![NOW, payload])
+            .execute(rusqlite::params![now().to_rfc3339(), payload])
             .unwrap();
         tx.commit().unwrap();
     };

@@ -75,8 +75,13 @@ impl Desk {
     /// missing are recreated first, and that they were missing is part of the result.
     pub fn verify_history(&self) -> Result<HistoryCheck> {
         let restored = self.db.write(|tx| events::restore_append_only(tx))?;
+        // The heads known from elsewhere are read before the snapshot starts, so the snapshot
+        // holds at least every event they name. The walk runs on a connection of its own: it
+        // reads every event, and the window's commands must not wait for it.
         let known = self.known_heads();
-        let mut check = self.db.read(|tx| events::verify_history(tx, &known))?;
+        let mut check = self
+            .db
+            .read_apart(|tx| events::verify_history(tx, &known))?;
         if !restored.is_empty() {
             check.problems.push(format!(
                 "The guards that keep the history append-only were missing and have been recreated: {}",

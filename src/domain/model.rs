@@ -382,6 +382,9 @@ pub struct IncidentRow {
     /// recorded), "paused", "warning" (a warning threshold passed), "running" (a deadline is
     /// pending) or "met" (no deadline left).
     pub sla_state: String,
+    /// When the first SLA target of the incident was breached (the list says "Breached 3 h ago").
+    #[serde(default)]
+    pub breached_at: Option<DateTime<Utc>>,
 }
 
 /// The SLA state of a list row from its recorded deadlines: a recorded breach wins.
@@ -404,11 +407,19 @@ pub fn row_sla_state(
     }
 }
 
+fn exact_by_default() -> bool {
+    true
+}
+
 /// A page of the incident list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IncidentPage {
     pub rows: Vec<IncidentRow>,
+    /// How many incidents match; a lower bound when `total_exact` is false (the list stops
+    /// counting at `store::incidents::COUNT_CAP` past the page: "10,000+").
     pub total: i64,
+    #[serde(default = "exact_by_default")]
+    pub total_exact: bool,
     pub offset: i64,
     pub limit: i64,
 }

@@ -321,10 +321,27 @@ pub fn fts_query(text: &str) -> Result<Option<String>> {
     }
 }
 
-/// The WHERE clause and parameters of a list query.
-fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
+/// The incident a search for a bare number means: "12", "000012", "INC-12" and "inc-000012"
+/// all name INC-000012. The full-text index only knows the number as the token "000012", so a
+/// search for "12" would otherwise miss the one incident the user most likely wants.
+pub fn number_searched(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let digits = match t.get(..4) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("inc-") => &t[4..],
+        _ => t,
+    };
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// The WHERE clause of a list query, its parameters, and the parameter number of the incident a
+/// bare-number search names (that incident is listed first, whatever the sort).
+fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>, Option<usize>)> {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
+    let mut pinned = None;
     match q.state.as_deref().map(str::trim) {
         None | Some("") | Some("all") => {}
         // Written exactly as in the partial indexes so the planner uses them.
@@ -340,10 +357,11 @@ fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
             ))
         }
     }
-    let mut bind = |clause: &str, v: Value| {
+    fn push_clause(clauses: &mut Vec<String>, values: &mut Vec<Value>, clause: &str, v: Value) {
         values.push(v);
         clauses.push(clause.replace('?', &format!("?{}", values.len())));
-    };
+    }
+    let mut bind = |clause: &str, v: Value| push_clause(&mut clauses, &mut values, clause, v);
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
         bind(
             "i.status = ?",
@@ -368,18 +386,34 @@ fn filters(q: &IncidentQuery) -> Result<(String, Vec<Value>)> {
     if let Some(id) = q.team_id {
         bind("i.team_id = ?", Value::Integer(id));
     }
-    if let Some(m) = q.text.as_deref().map(fts_query).transpose()?.flatten() {
-        bind(
-            "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)",
-            Value::Text(m),
-        );
+    if let Some(text) = q.text.as_deref() {
+        let fts = fts_query(text)?;
+        match (number_searched(text), fts) {
+            (Some(id), Some(m)) => {
+                values.push(Value::Integer(id));
+                let n = values.len();
+                values.push(Value::Text(m));
+                clauses.push(format!(
+                    "(i.id = ?{n} OR i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?{}))",
+                    n + 1
+                ));
+                pinned = Some(n);
+            }
+            (_, Some(m)) => push_clause(
+                &mut clauses,
+                &mut values,
+                "i.id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)",
+                Value::Text(m),
+            ),
+            (_, None) => {}
+        }
     }
     let sql = if clauses.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
-    Ok((sql, values))
+    Ok((sql, values, pinned))
 }
 
 /// The SLA state of a list row, read from its deadlines by primary key (a few lookups per row
@@ -395,36 +429,42 @@ pub const SLA_COLUMNS: &str = "
        FROM sla_deadlines w WHERE w.incident_id = i.id AND w.fired_at IS NOT NULL AND w.kind LIKE '%:warning:%'
        AND EXISTS (SELECT 1 FROM sla_deadlines b WHERE b.incident_id = w.incident_id
          AND b.kind = substr(w.kind, 1, instr(w.kind, ':')) || 'breach' AND b.fired_at IS NULL)),
-    i.paused_since IS NOT NULL";
+    i.paused_since IS NOT NULL,
+    (SELECT MIN(d.due_at) FROM sla_deadlines d WHERE d.incident_id = i.id
+       AND d.kind IN ('response:breach', 'resolution:breach') AND d.fired_at IS NOT NULL)";
 
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 500;
+/// How many matching incidents past the page's start the list counts before it says "10,000+".
+/// Counting a million open incidents costs more than the page itself (tens of milliseconds on
+/// every filter change); nobody pages through ten thousand rows to the last one.
+pub const COUNT_CAP: i64 = 10_000;
 
-/// One page of the list with the total count of matching incidents.
-pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Error::validation(
-            "limit",
-            format!("Page size must be between 1 and {MAX_PAGE}"),
-        ));
-    }
-    if q.offset < 0 {
-        return Err(Error::validation("offset", "Offset cannot be negative"));
-    }
-    let (where_sql, mut values) = filters(q)?;
+/// The two statements of a list query and the values of its filters; the count takes one more
+/// parameter (how far to count), the page two (limit, offset).
+struct ListSql {
+    count: String,
+    page: String,
+    values: Vec<Value>,
+}
+
+fn list_sql(q: &IncidentQuery) -> Result<ListSql> {
+    let (where_sql, values, pinned) = filters(q)?;
     let order = match q.sort {
         SortOrder::Priority => "i.priority, i.logged_at, i.id",
         SortOrder::Age => "i.logged_at, i.id",
         SortOrder::LastUpdate => "i.updated_at DESC, i.id DESC",
     };
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM incidents i{where_sql}"))?
-        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+    let order = match pinned {
+        Some(n) => format!("i.id = ?{n} DESC, {order}"),
+        None => order.to_string(),
+    };
     let n = values.len();
-    values.push(Value::Integer(limit));
-    values.push(Value::Integer(q.offset));
-    let sql = format!(
+    let count = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i{where_sql} LIMIT ?{})",
+        n + 1
+    );
+    let page = format!(
         "SELECT i.id, i.number, i.title, i.priority, i.status, c.name, s.name, p.name, t.name,
                 i.logged_at, i.updated_at, {SLA_COLUMNS}
          FROM incidents i
@@ -436,6 +476,71 @@ pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
         n + 1,
         n + 2
     );
+    Ok(ListSql {
+        count,
+        page,
+        values,
+    })
+}
+
+/// SQLite's plan for the page of a list query (`EXPLAIN QUERY PLAN`, the steps of the outer
+/// query, not of the SLA columns' subqueries): how tests check that every sort the list offers
+/// walks an index.
+pub fn page_plan(conn: &Connection, q: &IncidentQuery) -> Result<Vec<String>> {
+    let ListSql {
+        page, mut values, ..
+    } = list_sql(q)?;
+    values.push(Value::Integer(DEFAULT_PAGE));
+    values.push(Value::Integer(0));
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {page}"))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |r| {
+        Ok((r.get::<_, i64>(1)?, r.get::<_, String>(3)?))
+    })?;
+    let steps: Vec<(i64, String)> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(steps
+        .into_iter()
+        .filter(|(parent, _)| *parent == 0)
+        .map(|(_, detail)| detail)
+        .collect())
+}
+
+/// One page of the list with the count of matching incidents (exact up to [`COUNT_CAP`] past
+/// the page's start, then a lower bound: `total_exact` false).
+pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
+    list_counting_to(conn, q, COUNT_CAP)
+}
+
+/// [`list`] with the count capped at `cap` incidents past the page's start (tests use a small one).
+pub fn list_counting_to(conn: &Connection, q: &IncidentQuery, cap: i64) -> Result<IncidentPage> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::validation(
+            "limit",
+            format!("Page size must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    if q.offset < 0 {
+        return Err(Error::validation("offset", "Offset cannot be negative"));
+    }
+    let ListSql {
+        count,
+        page,
+        mut values,
+    } = list_sql(q)?;
+    // At least the page itself and one row past it are counted, so "Next" is right.
+    let count_to = q
+        .offset
+        .checked_add(cap.max(limit.saturating_add(1)))
+        .unwrap_or(i64::MAX);
+    // One more than that tells "exactly count_to" from "more".
+    values.push(Value::Integer(count_to.saturating_add(1)));
+    let counted: i64 = conn
+        .prepare_cached(&count)?
+        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+    values.pop();
+    values.push(Value::Integer(limit));
+    values.push(Value::Integer(q.offset));
+    let sql = page;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
     let mut out = Vec::with_capacity(limit as usize);
@@ -464,11 +569,13 @@ pub fn list(conn: &Connection, q: &IncidentQuery) -> Result<IncidentPage> {
             warning_percent,
             paused,
             sla_state: row_sla_state(breached, paused, warning_percent, next_due_at).to_string(),
+            breached_at: parse_opt_ts(r.get(16)?)?,
         });
     }
     Ok(IncidentPage {
         rows: out,
-        total,
+        total: counted.min(count_to),
+        total_exact: counted <= count_to,
         offset: q.offset,
         limit,
     })

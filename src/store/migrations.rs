@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("sql/0008_backups.sql"),
     include_str!("sql/0009_state_seal.sql"),
     include_str!("sql/0010_review_sign_off.sql"),
+    include_str!("sql/0011_list_sort_indexes.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after its SQL in the same

@@ -438,6 +438,31 @@ impl Db {
         f(&tx).map_err(|e| self.explain(e))
     }
 
+    /// Runs `f` on a read snapshot of a connection of its own (read-only; a file database), so a
+    /// long read never holds the desk's one connection: the history check at start reads every
+    /// event, which on a large desk took seconds during which the list, every command and the
+    /// first page after start waited (docs/benchmarks-window.md). An in-memory database has
+    /// no second connection and uses the shared one.
+    pub fn read_apart<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let Some(path) = &self.path else {
+            return self.read(f);
+        };
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| self.explain(e.into()))?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| self.explain(e.into()))?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+            .map_err(|e| self.explain(e.into()))?;
+        f(&tx).map_err(|e| self.explain(e))
+    }
+
     /// Copies everything committed in the write-ahead log into the database file and empties
     /// the log (`wal_checkpoint(TRUNCATE)`). Returns false when a reader kept part of the log
     /// from being copied (it is copied next time).

@@ -20,6 +20,7 @@ mod forms_glance;
 mod hardening;
 mod harness;
 mod issue_acceptance;
+mod list;
 mod major;
 mod notifications;
 mod review;

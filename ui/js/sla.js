@@ -3,7 +3,7 @@
 // states, and the reading of minutes against a calendar ("1620 min = 27 h = 3 business days of
 // 9 h"). The core computes every clock; this only words and counts down what it returned.
 
-import { countdown, minutesText, fullDateTime } from './format.js';
+import { minutesText, fullDateTime } from './format.js';
 
 // ---- the one ticker ---------------------------------------------------------------------------
 
@@ -54,40 +54,69 @@ export const alertKindLabel = (kind) => ALERT_KINDS[kind] || String(kind || '').
 
 // ---- the list badge -------------------------------------------------------------------------------
 
+/** The list's state of the core's clock states (contract: running, warning, paused, met, breached). */
+const BADGE_STATE = { running: 'ok', warning: 'warning', paused: 'paused', met: 'none', breached: 'breached' };
+/** What the user has to do before the clock's deadline. */
+const CLOCK_VERBS = { response: 'Respond', resolution: 'Resolve' };
+
+/**
+ * A time span as the list badge says it, never rounded up and never hiding more than the
+ * minutes of a long span: "42 s", "17 min", "11 h 17 min", "24 h 40 min" (not "1 d"), "3 d 4 h".
+ */
+export function badgeSpan(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
 /**
  * The SLA badge of a list row at `now`: {state, text, title}. `state` is one of ok, warning,
- * breached, paused, none; the text always says what the colour means.
+ * breached, paused, none (the colour); the text says the state and the time that matters in
+ * words that need no tooltip: "Breached 3 h 52 min ago", "Resolve in 24 h 40 min",
+ * "⚠ Respond in 4 min". The row's `sla_state` from the core decides the state when present.
  */
 export function rowBadge(row, now = Date.now()) {
   const due = row.next_due_at ? new Date(row.next_due_at).getTime() : null;
   const clock = row.next_due_clock ? clockLabel(row.next_due_clock) : 'SLA';
+  const verb = CLOCK_VERBS[row.next_due_clock] || 'Due';
   const left = due === null ? null : due - now;
   const dueTitle = due === null ? '' : `${clock} due ${fullDateTime(row.next_due_at)}`;
-  if (row.breached) {
-    const more = row.paused ? ' · paused' : left !== null ? ` · ${countdown(left, false)}` : '';
+  let state = row.sla_state ? BADGE_STATE[row.sla_state] : null;
+  if (!state) {
+    if (row.breached || (left !== null && left < 0 && !row.paused)) state = 'breached';
+    else if (row.paused) state = 'paused';
+    else if (left !== null) state = row.warning_percent ? 'warning' : 'ok';
+    else state = 'none';
+  }
+  if (state === 'breached') {
+    const at = row.breached_at ? new Date(row.breached_at).getTime() : left !== null && left < 0 ? due : null;
+    const when = at === null ? '' : now - at < 60000 ? ' just now' : ` ${badgeSpan(now - at)} ago`;
+    const since = row.breached_at ? `Breached at ${fullDateTime(row.breached_at)}` : 'An SLA target of this incident was breached';
+    const next = dueTitle && left !== null && left >= 0 ? `${dueTitle} (in ${badgeSpan(left)})` : dueTitle;
     return {
-      state: 'breached',
-      text: `Breached${more}`,
-      title: ['An SLA target of this incident was breached', dueTitle].filter(Boolean).join('. '),
+      state,
+      text: `Breached${when}${row.paused ? ' · paused' : ''}`,
+      title: [since, next].filter(Boolean).join('. '),
     };
   }
-  if (row.paused) {
-    return { state: 'paused', text: 'Paused', title: 'The SLA clocks are paused' };
+  if (state === 'paused') {
+    return { state, text: 'Paused', title: ['The SLA clocks are paused', dueTitle].filter(Boolean).join('. ') };
   }
-  if (left !== null) {
-    if (left < 0) {
-      return { state: 'breached', text: countdown(left).replace(/^o/, 'O'), title: `${dueTitle} (passed)` };
+  if (state === 'warning' || state === 'ok') {
+    if (left === null) return { state, text: stateLabel(row.sla_state) || 'Running', title: 'No SLA deadline pending' };
+    const text = `${verb} in ${badgeSpan(left)}`;
+    if (state === 'warning') {
+      const used = row.warning_percent ? `${row.warning_percent} % of the ${clock.toLowerCase()} target used. ` : '';
+      return { state, text: `⚠ ${text}`, title: `${used}${dueTitle}` };
     }
-    if (row.warning_percent) {
-      return {
-        state: 'warning',
-        text: `⚠ ${row.warning_percent} % · ${countdown(left)}`,
-        title: `${row.warning_percent} % of the ${clock.toLowerCase()} target used. ${dueTitle}`,
-      };
-    }
-    return { state: 'ok', text: countdown(left), title: dueTitle };
+    return { state, text, title: dueTitle };
   }
-  if (row.status === 'resolved' || row.status === 'closed') {
+  if (row.sla_state === 'met' || row.status === 'resolved' || row.status === 'closed') {
     return { state: 'none', text: 'Met', title: 'Resolved within its SLA targets' };
   }
   return { state: 'none', text: '—', title: 'No SLA deadline pending' };
