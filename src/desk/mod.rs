@@ -266,7 +266,18 @@ impl Desk {
     // ---- incidents ----
 
     pub fn list(&self, query: &IncidentQuery) -> Result<IncidentPage> {
-        self.db.read(|tx| incidents::list(tx, query))
+        let now = self.clock.now();
+        self.db.read(|tx| {
+            let mut page = incidents::list(tx, query)?;
+            if page.rows.iter().any(|r| r.next_due_at.is_some()) {
+                let cfg = sla_store::load_config(tx)?;
+                for row in &mut page.rows {
+                    row.working_seconds_left =
+                        crate::domain::sla::working_time_left(&cfg, row, now);
+                }
+            }
+            Ok(page)
+        })
     }
 
     pub fn get(&self, id: i64) -> Result<IncidentDetail> {

@@ -385,6 +385,11 @@ pub struct IncidentRow {
     /// When the first SLA target of the incident was breached (the list says "Breached 3 h ago").
     #[serde(default)]
     pub breached_at: Option<DateTime<Utc>>,
+    /// For a pending deadline on a business-hours calendar: the working time left until it, in
+    /// seconds, as of when the list was read ("Resolve in 4 h working" where the wall clock
+    /// says 1 d 23 h). None on a 24×7 calendar, or with no pending deadline.
+    #[serde(default)]
+    pub working_seconds_left: Option<i64>,
 }
 
 /// The SLA state of a list row from its recorded deadlines: a recorded breach wins.

@@ -570,6 +570,8 @@ pub fn list_counting_to(conn: &Connection, q: &IncidentQuery, cap: i64) -> Resul
             paused,
             sla_state: row_sla_state(breached, paused, warning_percent, next_due_at).to_string(),
             breached_at: parse_opt_ts(r.get(16)?)?,
+            // Needs the SLA calendars: filled in by the desk (`sla::working_time_left`).
+            working_seconds_left: None,
         });
     }
     Ok(IncidentPage {

@@ -1006,3 +1006,28 @@ fn sla_settings_forms_report_every_invalid_field_at_once() {
     let fields: Vec<_> = err.problems().into_iter().map(|p| p.field).collect();
     assert_eq!(fields, ["closure_minutes", "quiet_from", "time_zone"]);
 }
+
+#[test]
+fn a_business_hours_row_in_the_list_says_the_working_time_left_and_a_24x7_row_does_not() {
+    let (desk, virtual_clock) = desk_at("2026-03-06T16:00:00Z"); // a Friday, GMT
+    let f = setup(desk, virtual_clock);
+    office_calendar(&f, &[]);
+    let p3 = log_with(&f, "moderate", "medium"); // P3 on office hours
+    let p1 = log_with(&f, "extensive", "critical"); // P1, 24×7
+    let r = row(&f, p3.incident.id);
+    let due = r.next_due_at.expect("a pending deadline");
+    let kind = match r.next_due_clock.as_deref() {
+        Some("response") => ClockKind::Response,
+        _ => ClockKind::Resolution,
+    };
+    // Nothing has elapsed yet: the working time left is the whole target, over a weekend that
+    // the wall clock counts.
+    let target = clock(&p3, kind).target_minutes * 60;
+    assert_eq!(r.working_seconds_left, Some(target), "{r:?}");
+    let wall = (due - f.clock.now()).num_seconds();
+    assert!(
+        wall > target + 48 * 3600,
+        "wall {wall} s, target {target} s"
+    );
+    assert_eq!(row(&f, p1.incident.id).working_seconds_left, None);
+}

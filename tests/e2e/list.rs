@@ -68,6 +68,34 @@ fn the_list_finds_an_incident_by_its_bare_number_and_shows_every_column_uncut() 
     let shot = desk.shot("list at 1280x800");
     eprintln!("list screenshot: {}", shot.display());
 
+    // ── A business-hours clock says the working time left, not only wall time ─────────────
+    let page = crate::seal::invoke(
+        &desk,
+        "list_incidents",
+        serde_json::json!({ "input": { "state": "all", "limit": 200 } }),
+    );
+    let working: Vec<i64> = page["ok"]["rows"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|r| r["working_seconds_left"].is_i64())
+                .filter_map(|r| r["id"].as_i64())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        !working.is_empty(),
+        "the demo desk has an open incident on a business-hours calendar: {page}"
+    );
+    for id in working {
+        let text = desk.wait_text_css(
+            &format!("[data-id=\"{id}\"] {}", tid("row-sla")),
+            "working",
+            "the badge of a business-hours clock to say the working time left",
+        );
+        assert!(text.contains(" in "), "{text:?}");
+    }
+
     // ── What is cut at 1,280 px: nothing but long titles, and those have a tooltip ───────
     let report = desk
         .session()

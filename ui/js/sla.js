@@ -78,7 +78,7 @@ export function badgeSpan(ms) {
  * The SLA badge of a list row at `now`: {state, text, title}. `state` is one of ok, warning,
  * breached, paused, none (the colour); the text says the state and the time that matters in
  * words that need no tooltip: "Breached 3 h 52 min ago", "Resolve in 24 h 40 min",
- * "⚠ Respond in 4 min". The row's `sla_state` from the core decides the state when present.
+ * "⚠ Respond in 4 min", "Resolve in 4 h working" (a business-hours clock). The row's `sla_state` from the core decides the state when present.
  */
 export function rowBadge(row, now = Date.now()) {
   const due = row.next_due_at ? new Date(row.next_due_at).getTime() : null;
@@ -109,12 +109,16 @@ export function rowBadge(row, now = Date.now()) {
   }
   if (state === 'warning' || state === 'ok') {
     if (left === null) return { state, text: stateLabel(row.sla_state) || 'Running', title: 'No SLA deadline pending' };
-    const text = `${verb} in ${badgeSpan(left)}`;
+    // A business-hours clock counts working time: the core says how much is left (as of the
+    // list's read), which is what the analyst has; the wall time goes to the tooltip.
+    const working = Number.isFinite(row.working_seconds_left) ? row.working_seconds_left * 1000 : null;
+    const text = working === null ? `${verb} in ${badgeSpan(left)}` : `${verb} in ${badgeSpan(working)} working`;
+    const title = working === null ? dueTitle : `${dueTitle} (in ${badgeSpan(left)}; business hours count)`;
     if (state === 'warning') {
       const used = row.warning_percent ? `${row.warning_percent} % of the ${clock.toLowerCase()} target used. ` : '';
-      return { state, text: `⚠ ${text}`, title: `${used}${dueTitle}` };
+      return { state, text: `⚠ ${text}`, title: `${used}${title}` };
     }
-    return { state, text, title: dueTitle };
+    return { state, text, title };
   }
   if (row.sla_state === 'met' || row.status === 'resolved' || row.status === 'closed') {
     return { state: 'none', text: 'Met', title: 'Resolved within its SLA targets' };

@@ -227,3 +227,22 @@ pub fn rule_matches(
 pub fn is_working(status: Status) -> bool {
     matches!(status, Status::New | Status::Assigned | Status::InProgress)
 }
+
+/// The working time left until a list row's pending deadline when its priority's calendar is a
+/// business-hours one: wall time alone ("1 d 23 h") hides that only 4 working hours are left.
+/// None on a 24×7 calendar, for a paused or breached row, or when nothing is pending.
+pub fn working_time_left(
+    cfg: &SlaConfig,
+    row: &crate::domain::model::IncidentRow,
+    now: DateTime<Utc>,
+) -> Option<i64> {
+    if row.paused || row.breached {
+        return None;
+    }
+    let due = row.next_due_at?;
+    let (_, cal, _) = policy_calendar(cfg, row.priority).ok()?;
+    match cal {
+        calendar::Calendar::AlwaysOn => None,
+        calendar::Calendar::Business(_) => Some(cal.elapsed(now, due).num_seconds()),
+    }
+}
