@@ -534,7 +534,10 @@ impl BackupHandle {
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("backups".into())
-            .spawn(move || run(&desk, &rx, checkpoint_every))?;
+            .spawn(move || {
+                crate::store::lower_this_threads_priority();
+                run(&desk, &rx, checkpoint_every)
+            })?;
         Ok(BackupHandle {
             tx,
             thread: Some(thread),

@@ -280,23 +280,26 @@ fn wait_until_unused(mut desk: Arc<Desk>, timeout: Duration) -> Result<Desk, Arc
 fn check_history_in_background(desk: Arc<Desk>, notifier: Arc<dyn Notifier>) {
     let spawned = std::thread::Builder::new()
         .name("history-check".into())
-        .spawn(move || match desk.startup_check() {
-            Ok(check) if !check.intact || !check.triggers_restored.is_empty() => {
-                let n = incident_desk::notify::DesktopNotification {
-                    title: "Incident Desk: the recorded history was altered".into(),
-                    body: check
-                        .problem
-                        .or_else(|| check.problems.first().cloned())
-                        .unwrap_or_default(),
-                    incident_id: None,
-                    urgent: true,
-                };
-                if let Err(e) = notifier.show(&n) {
-                    eprintln!("Incident Desk: {e}");
+        .spawn(move || {
+            incident_desk::store::lower_this_threads_priority();
+            match desk.startup_check() {
+                Ok(check) if !check.intact || !check.triggers_restored.is_empty() => {
+                    let n = incident_desk::notify::DesktopNotification {
+                        title: "Incident Desk: the recorded history was altered".into(),
+                        body: check
+                            .problem
+                            .or_else(|| check.problems.first().cloned())
+                            .unwrap_or_default(),
+                        incident_id: None,
+                        urgent: true,
+                    };
+                    if let Err(e) = notifier.show(&n) {
+                        eprintln!("Incident Desk: {e}");
+                    }
                 }
+                Ok(_) => {}
+                Err(e) => eprintln!("Incident Desk: the history check at start failed: {e}"),
             }
-            Ok(_) => {}
-            Err(e) => eprintln!("Incident Desk: the history check at start failed: {e}"),
         });
     if let Err(e) = spawned {
         eprintln!("Incident Desk: the history check at start could not run: {e}");

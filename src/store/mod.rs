@@ -572,6 +572,25 @@ pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<chrono::DateTime<
     s.as_deref().map(parse_ts).transpose()
 }
 
+/// Lowers the calling thread's CPU priority (on Linux its nice value, which is per thread, to
+/// 10; elsewhere nothing). For the work that reads the whole history or a whole copy in the
+/// background after a start (the history check, backups and their verification): on a machine
+/// with two cores it otherwise takes the CPU the first lists of the window need. Only the
+/// thread's share of a busy CPU changes; on an idle machine it runs as fast as before.
+pub fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid and setpriority take plain integers and touch no memory of ours; a
+        // refusal (e.g. by a sandbox) leaves the priority as it was, which is harmless.
+        unsafe {
+            let tid = libc::syscall(libc::SYS_gettid);
+            if let Ok(tid) = libc::id_t::try_from(tid) {
+                libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -598,5 +617,27 @@ mod tests {
         let late = Utc.with_ymd_and_hms(2026, 3, 2, 9, 5, 7).unwrap()
             + chrono::Duration::microseconds(999_999);
         assert_eq!(ts(&late), "2026-03-02T09:05:07.999Z");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_the_calling_thread_gets_the_lower_priority() {
+        let own = || unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::getpriority(libc::PRIO_PROCESS, tid)
+        };
+        let before = own();
+        let lowered = std::thread::spawn(move || {
+            super::lower_this_threads_priority();
+            own()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            lowered,
+            10.max(before),
+            "the background thread runs at nice 10"
+        );
+        assert_eq!(own(), before, "the calling test thread is untouched");
     }
 }
