@@ -633,10 +633,10 @@ mod tests {
         })
         .join()
         .unwrap();
-        assert_eq!(
-            lowered,
-            10.max(before),
-            "the background thread runs at nice 10"
+        // Under an already lower priority (a niced test run) an unprivileged raise is refused.
+        assert!(
+            lowered == 10 || (before > 10 && lowered == before),
+            "the background thread runs at nice 10 (was {before}, got {lowered})"
         );
         assert_eq!(own(), before, "the calling test thread is untouched");
     }
