@@ -765,15 +765,30 @@ impl Desk {
     /// Fires every deadline due now, exactly once; returns the alerts raised.
     pub fn fire_due(&self) -> Result<Vec<Alert>> {
         let now = self.clock.now();
-        let alerts = self
-            .db
-            .write(|tx| crate::actions::firing::fire_due(tx, now))?;
+        let mut alerts = Vec::new();
+        // A backlog (thousands of deadlines that passed while the app was closed) is fired in
+        // transactions of about a thousand, so the window's reads get in between.
+        loop {
+            let (batch, more) = self
+                .db
+                .write(|tx| crate::actions::firing::fire_due_up_to(tx, now, 1000))?;
+            alerts.extend(batch);
+            if !more {
+                break;
+            }
+        }
         // Each touched incident refreshes where it is shown; the centre refreshes with them.
+        // Past a screenful one "everything changed" does the same for every open screen
+        // without a reload per incident.
         let mut touched: Vec<i64> = alerts.iter().filter_map(|a| a.incident_id).collect();
         touched.sort_unstable();
         touched.dedup();
-        for id in touched {
-            self.changed(Some(id));
+        if touched.len() > 50 {
+            self.changed(None);
+        } else {
+            for id in touched {
+                self.changed(Some(id));
+            }
         }
         Ok(alerts)
     }

@@ -1031,3 +1031,40 @@ fn a_business_hours_row_in_the_list_says_the_working_time_left_and_a_24x7_row_do
     );
     assert_eq!(row(&f, p1.incident.id).working_seconds_left, None);
 }
+
+#[test]
+fn a_backlog_of_deadlines_fires_each_once_across_transactions_with_one_change_for_the_screens() {
+    let f = fixture();
+    set_response(&f, Priority::P1, 1);
+    // About three deadlines come due per P1 in ten minutes (response warnings and breach):
+    // more than one transaction's worth of firing.
+    let ids: Vec<i64> = (0..400)
+        .map(|_| log_with(&f, "extensive", "critical").incident.id)
+        .collect();
+    let changes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = changes.clone();
+    f.desk
+        .on_change(move |c| seen.lock().unwrap().push(c.incident_id));
+    f.clock.advance(Duration::minutes(10));
+    let alerts = f.desk.fire_due().unwrap();
+    let breaches = alerts.iter().filter(|a| a.kind == "sla_breach").count();
+    assert!(alerts.len() > 1000, "{} alerts", alerts.len());
+    assert_eq!(
+        breaches,
+        ids.len(),
+        "one response breach per incident, once"
+    );
+    assert!(
+        f.desk.fire_due().unwrap().is_empty(),
+        "nothing left to fire"
+    );
+    for id in [ids[0], ids[399]] {
+        let d = f.desk.get(id).unwrap();
+        assert_eq!(clock(&d, ClockKind::Response).state, ClockState::Breached);
+    }
+    assert_eq!(
+        *changes.lock().unwrap(),
+        vec![None],
+        "one change for every open screen, not one per incident"
+    );
+}
