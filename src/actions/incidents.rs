@@ -526,38 +526,48 @@ pub fn edit(
                 &mut next.reporter_contact,
                 &mut out,
             ))?;
-            if let Some((id, name)) = c
+            // A category or service chosen anew: its id and name change together, one event.
+            let reference = |field: &'static str,
+                             found: Option<(i64, String)>,
+                             id: &mut i64,
+                             name: &mut String,
+                             out: &mut Vec<NewEvent>| {
+                if let Some((new_id, new_name)) = found {
+                    if new_id != *id {
+                        out.push(NewEvent::change(
+                            field,
+                            Some(name.clone()),
+                            Some(new_name.clone()),
+                        ));
+                        *id = new_id;
+                        *name = new_name;
+                    }
+                }
+            };
+            let found = c
                 .category_id
                 .map(|_| p.take(category(conn, c.category_id)))
                 .transpose()?
-                .flatten()
-            {
-                if id != cur.category_id {
-                    out.push(NewEvent::change(
-                        "category_id",
-                        Some(cur.category_name.clone()),
-                        Some(name.clone()),
-                    ));
-                    next.category_id = id;
-                    next.category_name = name;
-                }
-            }
-            if let Some((id, name)) = c
+                .flatten();
+            reference(
+                "category_id",
+                found,
+                &mut next.category_id,
+                &mut next.category_name,
+                &mut out,
+            );
+            let found = c
                 .service_id
                 .map(|_| p.take(service(conn, c.service_id)))
                 .transpose()?
-                .flatten()
-            {
-                if id != cur.service_id {
-                    out.push(NewEvent::change(
-                        "service_id",
-                        Some(cur.service_name.clone()),
-                        Some(name.clone()),
-                    ));
-                    next.service_id = id;
-                    next.service_name = name;
-                }
-            }
+                .flatten();
+            reference(
+                "service_id",
+                found,
+                &mut next.service_id,
+                &mut next.service_name,
+                &mut out,
+            );
             if let Some(ch) = &c.channel {
                 let ch = p.take(required_choice(ch, "channel", "Channel", Channel::parse))?;
                 if let Some(ch) = ch.filter(|ch| *ch != cur.channel) {

@@ -4,6 +4,7 @@
 // 9 h"). The core computes every clock; this only words and counts down what it returned.
 
 import { minutesText, fullDateTime } from './format.js';
+import { label } from './store.js';
 
 // ---- the one ticker ---------------------------------------------------------------------------
 
@@ -35,22 +36,9 @@ export function onTick(fn) {
 
 // ---- words ----------------------------------------------------------------------------------------
 
-export const CLOCK_LABELS = { response: 'Response', resolution: 'Resolution' };
-export const STATE_LABELS = { running: 'Running', paused: 'Paused', met: 'Met', breached: 'Breached' };
-
-export const clockLabel = (clock) => CLOCK_LABELS[clock] || String(clock || '');
-export const stateLabel = (state) => STATE_LABELS[state] || String(state || '');
-
-/** The kinds of alerts of the notification centre, in words. */
-const ALERT_KINDS = {
-  sla_breach: 'SLA breach',
-  sla_warning: 'SLA warning',
-  escalation: 'Escalation',
-  reminder: 'Reminder',
-  history: 'History check',
-  backup: 'Backup',
-};
-export const alertKindLabel = (kind) => ALERT_KINDS[kind] || String(kind || '').replace(/_/g, ' ');
+// The core's vocabulary holds every label (no tables here).
+export const clockLabel = (clock) => label('clock_kind', clock);
+export const stateLabel = (state) => label('clock_state', state);
 
 // ---- the list badge -------------------------------------------------------------------------------
 
